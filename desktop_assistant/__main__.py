@@ -1,0 +1,34 @@
+"""Command line: `desktop-assistant [--profile-dir DIR] [--language en|zh_CN]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import APP_NAME, __version__
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="desktop-assistant",
+        description=f"{APP_NAME}: chat with OpenAI or any OpenAI-compatible server.",
+        epilog="Environment: OPENAI_API_KEY and OPENAI_BASE_URL override the active provider profile; "
+        "HTTPS_PROXY / ALL_PROXY are honoured.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--profile-dir", type=Path, metavar="DIR",
+                        help="keep settings, history and logs in DIR (a throw-away profile for tests and demos)")
+    parser.add_argument("--language", choices=("en", "zh_CN"), help="UI language (default: system locale)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    from .app import run
+
+    return run(args.profile_dir, language=args.language)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

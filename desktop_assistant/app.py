@@ -1,0 +1,136 @@
+"""Composition root: builds the services, the window and the event loop, and shuts them down in order."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import sys
+from pathlib import Path
+
+from . import APP_ID, APP_NAME, __version__
+from .config.paths import ProfilePaths
+
+log = logging.getLogger(__name__)
+
+
+def run(profile_dir: Path | None = None, *, language: str | None = None) -> int:
+    # Qt and the services are imported here, not at module level, so that --help/--version stay instant.
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+    import qasync
+
+    paths = ProfilePaths.for_dir(profile_dir) if profile_dir else ProfilePaths.platform_default()
+    from .logging_setup import configure_logging
+
+    configure_logging(paths.log_dir)
+
+    QApplication.setApplicationName(APP_ID)
+    QApplication.setApplicationDisplayName(APP_NAME)
+    QApplication.setApplicationVersion(__version__)
+    QApplication.setDesktopFileName(APP_ID)
+    QApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    sys.excepthook = _crash_hook
+    try:
+        return loop.run_until_complete(_main(app, paths, language))
+    finally:
+        loop.close()
+
+
+async def _main(app, paths: ProfilePaths, language: str | None) -> int:  # noqa: ANN001
+    from PySide6.QtWidgets import QMessageBox
+
+    from .config.secrets import SecretStore
+    from .config.settings import SettingsFile
+    from .llm.gateway import ChatGateway, ClientOptions
+    from .llm.network_thread import NetworkThread
+    from .services.chat_session import ChatSession
+    from .services.providers import ProviderService
+    from .store import SchemaTooNewError, Store, StoreError
+    from .ui import i18n, theme
+    from .ui.main_window import MainWindow
+
+    settings_file = SettingsFile(paths.settings_file)
+    settings = settings_file.load()
+    translators = i18n.install(app, i18n.pick_language(language or settings.language))
+    colors = theme.colors_for(settings.theme)
+    theme.apply(app, colors)
+
+    try:
+        store = Store(paths.database_file)
+    except SchemaTooNewError as exc:
+        QMessageBox.critical(None, APP_NAME, app.translate("Startup", "This history database was written by a "
+                             "newer version of Desktop Assistant (schema %1; this version knows %2). Update the "
+                             "app, or start it with another --profile-dir.").replace("%1", str(exc.found))
+                             .replace("%2", str(exc.supported)))
+        return 2
+    except StoreError as exc:
+        QMessageBox.critical(None, APP_NAME, app.translate("Startup", "The history database cannot be opened:")
+                             + f"\n{paths.database_file}\n{exc}")
+        return 2
+    recovered = store.recover_interrupted()
+    if recovered:
+        log.info("%d reply(ies) were interrupted by the previous run", recovered)
+
+    network = NetworkThread()
+    gateway = ChatGateway(network, ClientOptions(settings.request_timeout, settings.max_retries))
+    providers = ProviderService(settings_file, settings, SecretStore(paths.keyring_service), gateway)
+    session = ChatSession(store, gateway, providers.active, lambda: providers.settings.defaults)
+    window = MainWindow(session, providers, store, colors)
+    window.show()
+
+    quit_event = asyncio.Event()
+    app.lastWindowClosed.connect(quit_event.set)
+    app.aboutToQuit.connect(quit_event.set)
+
+    # After the first paint: read the key (a keyring may block while it unlocks), warm up the SDK
+    # import on the network thread, and greet first-time users.
+    await asyncio.sleep(0)
+    await providers.load_active_key()
+    network.submit(_warm_up_sdk())
+    if providers.needs_onboarding():
+        window.open_provider(first_run=True)
+
+    await quit_event.wait()
+
+    # Orderly shutdown: stop streaming, close HTTP clients, stop the network loop, close the DB.
+    session.stop()
+    if session.task is not None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(asyncio.shield(session.task), 2)
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(gateway.aclose(), 3)
+    network.stop()
+    store.close()
+    window.deleteLater()
+    del translators
+    return 0
+
+
+async def _warm_up_sdk() -> None:
+    import openai  # noqa: F401 - importing is the point: ~0.3 s paid now, not on the first send
+
+
+def _crash_hook(exc_type, exc, tb) -> None:  # noqa: ANN001
+    """An unexpected exception in a Qt slot: log it (redacted) and tell the user; never exit."""
+    import traceback
+
+    from .domain.redact import redact_secrets
+
+    text = redact_secrets("".join(traceback.format_exception(exc_type, exc, tb)))
+    logging.getLogger("desktop_assistant.crash").error("unexpected exception\n%s", text)
+    if os.environ.get("DESKTOP_ASSISTANT_NO_CRASH_DIALOG"):
+        return
+    with contextlib.suppress(Exception):
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
+        if QApplication.instance() is not None:
+            box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME,
+                              QApplication.translate("Startup", "Something unexpected went wrong. Your chats are "
+                                                     "saved; the details were written to the log."))
+            box.setDetailedText(text)
+            box.exec()

@@ -1,0 +1,1 @@
+"""Plain data and pure logic; imports nothing else of the app."""

@@ -1,0 +1,42 @@
+"""Failures a user can act on. The UI turns each kind into translated words and an action."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorKind(StrEnum):
+    NO_KEY = "no_key"
+    AUTH = "auth"  # 401
+    PERMISSION = "permission"  # 403
+    MODEL_NOT_FOUND = "model_not_found"  # 404
+    RATE_LIMIT = "rate_limit"  # 429, too many requests
+    QUOTA = "quota"  # 429, insufficient_quota
+    SERVER = "server"  # 5xx
+    TIMEOUT = "timeout"
+    CONNECTION = "connection"  # refused, DNS, proxy
+    STREAM_CUT = "stream_cut"  # the connection dropped mid-reply
+    CONTEXT_TOO_LONG = "context_too_long"
+    BAD_REQUEST = "bad_request"  # other 400/422
+    UNEXPECTED = "unexpected"
+
+
+# Kinds where trying the same request again can succeed.
+RETRYABLE = frozenset({
+    ErrorKind.RATE_LIMIT, ErrorKind.SERVER, ErrorKind.TIMEOUT, ErrorKind.CONNECTION,
+    ErrorKind.STREAM_CUT, ErrorKind.UNEXPECTED,
+})
+
+
+class AssistantError(Exception):
+    """A domain error: `kind` says what happened, `detail` is the server's own words (no secrets)."""
+
+    def __init__(self, kind: ErrorKind, detail: str = "", status: int | None = None) -> None:
+        super().__init__(f"{kind.value}: {detail}" if detail else kind.value)
+        self.kind = kind
+        self.detail = detail
+        self.status = status
+
+    @property
+    def retryable(self) -> bool:
+        return self.kind in RETRYABLE

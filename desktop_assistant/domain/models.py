@@ -1,0 +1,61 @@
+"""Conversations, messages and token usage as plain data."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from .ids import new_id
+
+
+class Role(StrEnum):
+    SYSTEM = "system"
+    USER = "user"
+    ASSISTANT = "assistant"
+
+
+class MessageStatus(StrEnum):
+    COMPLETE = "complete"
+    STREAMING = "streaming"  # being written; only ever seen on disk after a crash or kill
+    STOPPED = "stopped"  # the user pressed Stop; partial text kept
+    INTERRUPTED = "interrupted"  # the app died or the stream was cut; partial text kept
+    ERROR = "error"  # the request failed before any text arrived
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+
+    @classmethod
+    def from_counts(cls, prompt: int, completion: int, total: int | None = None) -> Usage:
+        return cls(prompt, completion, total if total is not None else prompt + completion)
+
+
+@dataclass(slots=True)
+class Message:
+    conversation_id: str
+    role: Role
+    content: str
+    id: str = field(default_factory=new_id)
+    created_at: float = field(default_factory=time.time)
+    status: MessageStatus = MessageStatus.COMPLETE
+    model: str | None = None
+    usage: Usage | None = None
+    error: str | None = None  # machine-readable ErrorKind value, when status is ERROR/INTERRUPTED
+
+    @property
+    def is_partial(self) -> bool:
+        return self.status in (MessageStatus.STOPPED, MessageStatus.INTERRUPTED, MessageStatus.STREAMING)
+
+
+@dataclass(slots=True)
+class Conversation:
+    title: str
+    id: str = field(default_factory=new_id)
+    created_at: float = field(default_factory=time.time)
+    updated_at: float = field(default_factory=time.time)
+    # Per-conversation overrides of the app defaults, as ChatParams field names -> values.
+    overrides: dict[str, object] = field(default_factory=dict)

@@ -1,0 +1,185 @@
+"""Chat streaming and model listing for one provider, run on the NetworkThread.
+
+Callers on the UI loop `async for batch in gateway.stream_chat(...)`: text arrives coalesced into
+batches at most ~30 times a second, so the UI renders at display rate however fast tokens come.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from desktop_assistant.config.provider import ResolvedProvider
+from desktop_assistant.domain.errors import AssistantError, ErrorKind
+from desktop_assistant.domain.models import Usage
+from desktop_assistant.domain.redact import register_secret
+
+from .errors import map_exception
+from .network_thread import NetworkThread
+
+FLUSH_INTERVAL = 1 / 30  # seconds between batches sent to the UI loop
+
+
+@dataclass(slots=True)
+class StreamBatch:
+    text: str = ""
+    usage: Usage | None = None
+    finish_reason: str | None = None
+    model: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClientOptions:
+    timeout: float = 60.0
+    max_retries: int = 2
+
+
+_END = object()
+
+
+class ChatGateway:
+    """Owns one AsyncOpenAI client per provider configuration, living on the network loop."""
+
+    def __init__(self, network: NetworkThread, options: ClientOptions | None = None) -> None:
+        self._network = network
+        self.options = options or ClientOptions()
+        self._clients: dict[tuple, Any] = {}  # touched only on the network loop
+
+    # --- client lifecycle (network loop only) -------------------------------------------------
+    def _client(self, provider: ResolvedProvider, options: ClientOptions | None = None) -> Any:
+        if not provider.api_key:
+            raise AssistantError(ErrorKind.NO_KEY)
+        options = options or self.options
+        cache_key = (provider.base_url, provider.api_key, provider.proxy, options)
+        client = self._clients.get(cache_key)
+        if client is None:
+            import httpx2
+            import openai
+
+            register_secret(provider.api_key)
+            timeout = httpx2.Timeout(options.timeout, connect=min(10.0, options.timeout))
+            http_client = openai.DefaultAsyncHttpxClient(
+                proxy=provider.proxy or None,  # None: HTTPS_PROXY/ALL_PROXY from the environment
+                timeout=timeout,
+            )
+            client = openai.AsyncOpenAI(
+                api_key=provider.api_key,
+                base_url=provider.base_url,
+                timeout=timeout,
+                max_retries=options.max_retries,
+                http_client=http_client,
+            )
+            self._clients[cache_key] = client
+        return client
+
+    async def _close_clients(self) -> None:
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.close()
+
+    async def aclose(self) -> None:
+        """Close every HTTP client (call before the network thread stops)."""
+        await self._network.run(self._close_clients())
+
+    # --- requests -------------------------------------------------------------------------------
+    async def list_models(self, provider: ResolvedProvider, retries: int | None = None) -> list[str]:
+        """The server's model ids; `retries=0` for quick checks such as "test connection"."""
+        options = None
+        if retries is not None:
+            options = ClientOptions(timeout=min(self.options.timeout, 15.0), max_retries=retries)
+
+        async def _list() -> list[str]:
+            try:
+                page = await self._client(provider, options).models.list()
+                return sorted(model.id for model in page.data)
+            except Exception as exc:
+                raise map_exception(exc) from None
+
+        return await self._network.run(_list())
+
+    async def stream_chat(self, provider: ResolvedProvider, request: dict[str, Any]) -> AsyncIterator[StreamBatch]:
+        """Stream one chat completion; cancelling the consumer cancels the HTTP request at once."""
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+
+        def deliver(item: Any) -> None:
+            loop.call_soon_threadsafe(queue.put_nowait, item)
+
+        future = self._network.submit(self._pump(provider, request, deliver))
+        try:
+            while True:
+                item = await queue.get()
+                if item is _END:
+                    break
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            future.cancel()  # no-op when already finished; else closes the stream on the network loop
+
+    async def _pump(self, provider: ResolvedProvider, request: dict[str, Any], deliver: Callable[[Any], None]) -> None:
+        """Runs on the network loop: read the SDK stream, coalesce text, hand batches over."""
+        pending = StreamBatch()
+        received_text = False
+        last_flush = 0.0
+        flush_handle: asyncio.TimerHandle | None = None
+        loop = asyncio.get_running_loop()
+
+        def flush() -> None:
+            nonlocal pending, last_flush, flush_handle
+            flush_handle = None
+            if pending.text or pending.usage or pending.finish_reason:
+                deliver(pending)
+                pending = StreamBatch(model=pending.model)
+            last_flush = time.monotonic()
+
+        try:
+            client = self._client(provider)
+            stream = await client.chat.completions.create(**request)
+            async with stream:
+                async for chunk in stream:
+                    if chunk.model:
+                        pending.model = chunk.model
+                    if chunk.usage is not None:
+                        pending.usage = Usage.from_counts(
+                            chunk.usage.prompt_tokens or 0,
+                            chunk.usage.completion_tokens or 0,
+                            chunk.usage.total_tokens,
+                        )
+                    for choice in chunk.choices:
+                        if choice.index != 0:
+                            continue
+                        if choice.delta and choice.delta.content:
+                            pending.text += choice.delta.content
+                            received_text = True
+                        if choice.finish_reason:
+                            pending.finish_reason = choice.finish_reason
+                    if pending.text and flush_handle is None:
+                        wait = FLUSH_INTERVAL - (time.monotonic() - last_flush)
+                        if wait <= 0:
+                            flush()
+                        else:
+                            flush_handle = loop.call_later(wait, flush)
+            if flush_handle is not None:
+                flush_handle.cancel()
+            finished = pending.finish_reason is not None
+            flush()
+            if not finished and not received_text:
+                raise AssistantError(ErrorKind.STREAM_CUT, "the server closed the stream without a reply")
+            if not finished:
+                # Ended without a finish_reason: the connection closed early (proxies do this).
+                raise AssistantError(ErrorKind.STREAM_CUT, "the stream ended before the reply was complete")
+            deliver(_END)
+        except asyncio.CancelledError:
+            if flush_handle is not None:
+                flush_handle.cancel()
+            raise
+        except BaseException as exc:  # noqa: BLE001 - every failure must reach the UI loop
+            if flush_handle is not None:
+                flush_handle.cancel()
+            if pending.text:
+                deliver(pending)
+            deliver(map_exception(exc, received_text=received_text))

@@ -1,0 +1,1 @@
+"""Qt-free orchestration; the UI subscribes to these services' events."""

@@ -1,0 +1,98 @@
+"""Schema migrations: an ordered list; PRAGMA user_version counts how many have been applied.
+
+Never edit or reorder a released migration; append a new one. The `migrations` table records names and
+times for humans and support requests; user_version is what the code trusts.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .database import transaction
+from .errors import SchemaTooNewError
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    name: str
+    apply: Callable[[sqlite3.Connection], None]
+
+
+def _m001_initial(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        """
+        CREATE TABLE conversations (
+            id TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL,
+            overrides_json TEXT NOT NULL DEFAULT '{}'
+        )
+        """
+    )
+    conn.execute(
+        """
+        CREATE TABLE messages (
+            id TEXT PRIMARY KEY,  -- ULID, so ordering by id is creation order
+            conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+            role TEXT NOT NULL,
+            content TEXT NOT NULL,
+            status TEXT NOT NULL,
+            model TEXT,
+            prompt_tokens INTEGER,
+            completion_tokens INTEGER,
+            total_tokens INTEGER,
+            error TEXT,
+            created_at REAL NOT NULL
+        )
+        """
+    )
+    conn.execute("CREATE INDEX messages_conversation_id ON messages(conversation_id, id)")
+    # id is the tie-breaker of list_conversations' ORDER BY, so the index serves the whole sort.
+    conn.execute("CREATE INDEX conversations_updated_at ON conversations(updated_at, id)")
+    # Tiny partial index so the start-up crash recovery does not scan the whole history.
+    conn.execute("CREATE INDEX messages_streaming ON messages(id) WHERE status = 'streaming'")
+
+
+MIGRATIONS: list[Migration] = [
+    Migration("m001_initial", _m001_initial),
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def user_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, path: Path | None = None) -> int:
+    """Apply every pending migration, each in its own transaction; return how many ran.
+
+    Raises SchemaTooNewError if the file is ahead of this build, before changing anything.
+    """
+    applied = 0
+    while True:
+        # IMMEDIATE takes the write lock, then the version is re-read, so two app instances
+        # starting together cannot both apply the same migration.
+        with transaction(conn, immediate=True):
+            version = user_version(conn)
+            if version > SCHEMA_VERSION:
+                raise SchemaTooNewError(version, SCHEMA_VERSION, path)
+            if version == SCHEMA_VERSION:
+                return applied
+            migration = MIGRATIONS[version]
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS migrations ("
+                "name TEXT PRIMARY KEY, applied_at REAL NOT NULL)"
+            )
+            migration.apply(conn)
+            conn.execute(
+                "INSERT INTO migrations (name, applied_at) VALUES (?, ?)", (migration.name, time.time())
+            )
+            # user_version lives in the file header, which is written inside this same transaction.
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+        applied += 1

@@ -1,0 +1,219 @@
+"""The Store: conversations and messages in one SQLite file, called from the UI thread.
+
+Every call is one or two indexed statements, so none of them should take more than a millisecond or
+two even with long histories. Unknown ids are ignored by the mutating calls: a late streaming update
+for a conversation the user just deleted must not crash the UI.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from pathlib import Path
+from types import TracebackType
+
+from ..domain.models import Conversation, Message, MessageStatus, Role, Usage
+from .database import connect, transaction
+from .migrations import migrate
+
+_CONVERSATION_COLUMNS = "id, title, created_at, updated_at, overrides_json"
+_MESSAGE_COLUMNS = (
+    "id, conversation_id, role, content, status, model, "
+    "prompt_tokens, completion_tokens, total_tokens, error, created_at"
+)
+
+# Plain dict lookups: calling Role(value) costs ~1 µs a row, which adds up on a 50-message page.
+_ROLES = {role.value: role for role in Role}
+_STATUSES = {status.value: status for status in MessageStatus}
+
+
+def _dump_overrides(overrides: dict[str, object] | None) -> str:
+    # ensure_ascii=False keeps non-English text readable in the file (and smaller).
+    return json.dumps(overrides or {}, ensure_ascii=False, separators=(",", ":"))
+
+
+def _conversation(row: tuple) -> Conversation:
+    return Conversation(
+        id=row[0], title=row[1], created_at=row[2], updated_at=row[3], overrides=json.loads(row[4])
+    )
+
+
+def _message(row: tuple) -> Message:
+    prompt, completion, total = row[6], row[7], row[8]
+    usage = None if prompt is None and completion is None and total is None else Usage(
+        prompt or 0, completion or 0, total or 0
+    )
+    return Message(
+        id=row[0], conversation_id=row[1], role=_ROLES[row[2]], content=row[3], status=_STATUSES[row[4]],
+        model=row[5], usage=usage, error=row[9], created_at=row[10],
+    )
+
+
+class Store:
+    """Conversation history. Opening migrates the file; see SchemaTooNewError and StoreCorruptError."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._conn: sqlite3.Connection | None = connect(self.path)
+        try:
+            migrate(self._conn, self.path)
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise sqlite3.ProgrammingError("the store is closed")
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # Conversations
+
+    def create_conversation(self, title: str, overrides: dict[str, object] | None = None) -> Conversation:
+        conversation = Conversation(title=title, overrides=dict(overrides or {}))
+        conversation.updated_at = conversation.created_at
+        self.conn.execute(
+            f"INSERT INTO conversations ({_CONVERSATION_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
+            (conversation.id, title, conversation.created_at, conversation.updated_at,
+             _dump_overrides(conversation.overrides)),
+        )
+        return conversation
+
+    def get_conversation(self, conversation_id: str) -> Conversation | None:
+        row = self.conn.execute(
+            f"SELECT {_CONVERSATION_COLUMNS} FROM conversations WHERE id = ?", (conversation_id,)
+        ).fetchone()
+        return _conversation(row) if row else None
+
+    def list_conversations(self, limit: int | None = None, offset: int = 0) -> list[Conversation]:
+        """Most recently updated first; id breaks ties so paging is stable."""
+        rows = self.conn.execute(
+            f"SELECT {_CONVERSATION_COLUMNS} FROM conversations "
+            "ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?",
+            (-1 if limit is None else limit, offset),
+        ).fetchall()
+        return [_conversation(row) for row in rows]
+
+    def rename_conversation(self, conversation_id: str, title: str) -> None:
+        # Does not bump updated_at: renaming should not move the conversation in the list.
+        self.conn.execute("UPDATE conversations SET title = ? WHERE id = ?", (title, conversation_id))
+
+    def set_overrides(self, conversation_id: str, overrides: dict[str, object]) -> None:
+        self.conn.execute(
+            "UPDATE conversations SET overrides_json = ? WHERE id = ?",
+            (_dump_overrides(overrides), conversation_id),
+        )
+
+    def delete_conversation(self, conversation_id: str) -> None:
+        # Messages go with it through ON DELETE CASCADE.
+        self.conn.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+
+    # Messages
+
+    def add_message(self, message: Message) -> None:
+        """Insert `message` and mark its conversation as just updated.
+
+        Raises sqlite3.IntegrityError if the conversation does not exist or the id is taken.
+        """
+        usage = message.usage
+        with transaction(self.conn):
+            self.conn.execute(
+                f"INSERT INTO messages ({_MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    message.id, message.conversation_id, message.role.value, message.content,
+                    message.status.value, message.model,
+                    usage.prompt_tokens if usage else None,
+                    usage.completion_tokens if usage else None,
+                    usage.total_tokens if usage else None,
+                    message.error, message.created_at,
+                ),
+            )
+            # MAX keeps the list order stable if the clock steps backwards.
+            self.conn.execute(
+                "UPDATE conversations SET updated_at = MAX(updated_at, ?) WHERE id = ?",
+                (time.time(), message.conversation_id),
+            )
+
+    def update_message(
+        self,
+        message_id: str,
+        *,
+        content: str | None = None,
+        status: MessageStatus | None = None,
+        model: str | None = None,
+        usage: Usage | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Change only the fields given (None means "leave as is"). Committed when this returns."""
+        assignments: list[str] = []
+        values: list[object] = []
+        for column, value in (("content", content), ("status", status), ("model", model), ("error", error)):
+            if value is not None:
+                assignments.append(f"{column} = ?")
+                values.append(value.value if isinstance(value, MessageStatus) else value)
+        if usage is not None:
+            assignments.append("prompt_tokens = ?, completion_tokens = ?, total_tokens = ?")
+            values += [usage.prompt_tokens, usage.completion_tokens, usage.total_tokens]
+        if not assignments:
+            return
+        values.append(message_id)
+        self.conn.execute(f"UPDATE messages SET {', '.join(assignments)} WHERE id = ?", values)
+
+    def get_message(self, message_id: str) -> Message | None:
+        sql = f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE id = ?"
+        row = self.conn.execute(sql, (message_id,)).fetchone()
+        return _message(row) if row else None
+
+    def messages(
+        self, conversation_id: str, *, limit: int | None = None, before_id: str | None = None
+    ) -> list[Message]:
+        """Messages oldest first. With `limit`, the last `limit` of them (those before `before_id` if given),
+        so a long history can be loaded from the bottom up one page at a time."""
+        where = "conversation_id = ?"
+        params: list[object] = [conversation_id]
+        if before_id is not None:
+            where += " AND id < ?"
+            params.append(before_id)
+        if limit is None:
+            sql = f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE {where} ORDER BY id"
+            return [_message(row) for row in self.conn.execute(sql, params)]
+        # Walk the (conversation_id, id) index backwards from the end, then flip to oldest first.
+        sql = f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE {where} ORDER BY id DESC LIMIT ?"
+        params.append(limit)
+        rows = self.conn.execute(sql, params).fetchall()
+        rows.reverse()
+        return [_message(row) for row in rows]
+
+    def count_messages(self, conversation_id: str) -> int:
+        return self.conn.execute(
+            "SELECT COUNT(*) FROM messages WHERE conversation_id = ?", (conversation_id,)
+        ).fetchone()[0]
+
+    def delete_messages_from(self, conversation_id: str, message_id: str) -> int:
+        """Delete `message_id` and every later message of the conversation; return how many went."""
+        cursor = self.conn.execute(
+            "DELETE FROM messages WHERE conversation_id = ? AND id >= ?", (conversation_id, message_id)
+        )
+        return cursor.rowcount
+
+    def recover_interrupted(self) -> int:
+        """At start-up: replies left STREAMING by a killed process become INTERRUPTED. Returns the count."""
+        # Literal 'streaming' (not a parameter) so SQLite can use the partial index.
+        cursor = self.conn.execute(
+            "UPDATE messages SET status = ? WHERE status = 'streaming'", (MessageStatus.INTERRUPTED.value,)
+        )
+        return cursor.rowcount

@@ -1,0 +1,232 @@
+"""The conversation's messages in a centred reading column; recent ones first, older on scroll."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from desktop_assistant.domain.errors import AssistantError
+from desktop_assistant.domain.models import Conversation, Message, MessageStatus, Role
+from desktop_assistant.markdown import MarkdownTheme
+from desktop_assistant.store import Store
+
+from .message_widgets import AssistantMessageWidget, MessageWidget, UserMessageWidget
+from .theme import Colors
+
+COLUMN_WIDTH = 760
+PAGE_SIZE = 30  # messages built per page; a 1,000-message chat opens with just the last page
+LOAD_MORE_THRESHOLD = 200  # px from the top at which the next older page is loaded
+STICK_TO_BOTTOM_SLACK = 48  # px: "at the bottom" for auto-scroll while streaming
+
+
+class EmptyState(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("EmptyState")
+        layout = QVBoxLayout(self)
+        layout.addStretch(2)
+        title = QLabel(self.tr("What can I help with?"))
+        title.setObjectName("EmptyTitle")
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setWeight(font.Weight.DemiBold)
+        title.setFont(font)
+        title.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(title)
+        hints = QLabel(
+            self.tr("Type a question and press Enter to send; Shift+Enter starts a new line.")
+            + "\n"
+            + self.tr("Replies stream in as Markdown, with code you can copy in one click.")
+            + "\n"
+            + self.tr("Chat settings (model, system prompt, temperature) are behind the sliders button.")
+        )
+        hints.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        hints.setWordWrap(True)
+        layout.addSpacing(10)
+        layout.addWidget(hints)
+        layout.addStretch(3)
+
+
+class ChatView(QScrollArea):
+    regenerate_requested = Signal()
+    edit_submitted = Signal(str, str)
+    action_requested = Signal(object)
+
+    def __init__(self, store: Store, colors: Colors, theme: MarkdownTheme, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ChatScroll")
+        self._store = store
+        self._colors = colors
+        self._theme = theme
+        self._conversation: Conversation | None = None
+        self._widgets: dict[str, MessageWidget] = {}
+        self._order: list[str] = []  # message ids top to bottom
+        self._has_older = False
+        self._loading_older = False
+        self._stick_to_bottom = True
+        self._dirty: set[str] = set()  # streaming messages with text not yet shown
+
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        host = QWidget()
+        host.setObjectName("ChatColumnHost")
+        row = QHBoxLayout(host)
+        row.setContentsMargins(24, 16, 24, 16)
+        row.addStretch(1)
+        self._column = QWidget()
+        self._column.setMaximumWidth(COLUMN_WIDTH)
+        self._layout = QVBoxLayout(self._column)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(6)
+        self._layout.addStretch(1)
+        self._empty = EmptyState()
+        self._layout.addWidget(self._empty)
+        row.addWidget(self._column, 100)
+        row.addStretch(1)
+        self.setWidget(host)
+
+        bar = self.verticalScrollBar()
+        bar.valueChanged.connect(self._on_scrolled)
+        bar.rangeChanged.connect(self._on_range_changed)
+        # Streamed text is shown on the next frame at most, however many batches arrived.
+        self._paint_timer = QTimer(self)
+        self._paint_timer.setSingleShot(True)
+        self._paint_timer.setInterval(16)
+        self._paint_timer.timeout.connect(self._flush_text)
+
+    # --- loading ------------------------------------------------------------------------------
+    @property
+    def message_ids(self) -> list[str]:
+        return list(self._order)
+
+    def widget_for(self, message_id: str) -> MessageWidget | None:
+        return self._widgets.get(message_id)
+
+    def show_conversation(self, conversation: Conversation | None) -> None:
+        self._clear()
+        self._conversation = conversation
+        if conversation is not None:
+            page = self._store.messages(conversation.id, limit=PAGE_SIZE)
+            self._has_older = len(page) == PAGE_SIZE and self._store.count_messages(conversation.id) > PAGE_SIZE
+            for message in page:
+                self._append_widget(message)
+        self._stick_to_bottom = True
+        self._update_empty()
+        self._refresh_regenerate()
+        QTimer.singleShot(0, self.scroll_to_bottom)
+
+    def load_older(self) -> int:
+        """Insert the previous page above the first shown message, keeping the view where it was."""
+        if not self._has_older or self._conversation is None or not self._order:
+            return 0
+        self._loading_older = True
+        bar = self.verticalScrollBar()
+        distance_from_bottom = bar.maximum() - bar.value()
+        older = self._store.messages(self._conversation.id, limit=PAGE_SIZE, before_id=self._order[0])
+        self._has_older = len(older) == PAGE_SIZE
+        for index, message in enumerate(older):
+            widget = self._make_widget(message)
+            self._layout.insertWidget(1 + index, widget)  # after the top stretch
+            self._widgets[message.id] = widget
+        self._order[:0] = [m.id for m in older]
+        self._column.adjustSize()
+        self.widget().adjustSize()
+        bar.setValue(bar.maximum() - distance_from_bottom)
+        self._loading_older = False
+        return len(older)
+
+    def _clear(self) -> None:
+        for widget in self._widgets.values():
+            self._layout.removeWidget(widget)
+            widget.deleteLater()
+        self._widgets.clear()
+        self._order.clear()
+        self._dirty.clear()
+
+    def _make_widget(self, message: Message) -> MessageWidget:
+        if message.role == Role.USER:
+            widget: MessageWidget = UserMessageWidget(message, self._colors)
+            widget.edit_submitted.connect(self.edit_submitted)
+        else:
+            widget = AssistantMessageWidget(message, self._colors, self._theme)
+            widget.regenerate_requested.connect(self.regenerate_requested)
+            widget.action_requested.connect(self.action_requested)
+        return widget
+
+    def _append_widget(self, message: Message) -> MessageWidget:
+        widget = self._make_widget(message)
+        self._layout.insertWidget(self._layout.count() - 1, widget)  # before the empty state
+        self._widgets[message.id] = widget
+        self._order.append(message.id)
+        return widget
+
+    def _update_empty(self) -> None:
+        self._empty.setVisible(not self._order)
+
+    def _refresh_regenerate(self) -> None:
+        """Only the last reply can be regenerated; earlier ones are changed by editing a question."""
+        last = self._order[-1] if self._order else None
+        for message_id, widget in self._widgets.items():
+            if isinstance(widget, AssistantMessageWidget):
+                streaming = widget.message.status == MessageStatus.STREAMING
+                widget.regenerate_button.setVisible(message_id == last and not streaming)
+
+    # --- session events -------------------------------------------------------------------------
+    def on_message_added(self, message: Message) -> None:
+        if self._conversation is None or message.conversation_id != self._conversation.id:
+            self._conversation_from(message)
+        self._append_widget(message)
+        self._update_empty()
+        self._stick_to_bottom = True
+        self._refresh_regenerate()
+        QTimer.singleShot(0, self.scroll_to_bottom)
+
+    def _conversation_from(self, message: Message) -> None:
+        conversation = self._store.get_conversation(message.conversation_id)
+        if conversation is not None:
+            self._conversation = conversation
+
+    def on_message_text(self, message: Message, _delta: str) -> None:
+        self._dirty.add(message.id)
+        if not self._paint_timer.isActive():
+            self._paint_timer.start()
+
+    def _flush_text(self) -> None:
+        for message_id in list(self._dirty):
+            widget = self._widgets.get(message_id)
+            if isinstance(widget, AssistantMessageWidget):
+                widget.show_text()
+        self._dirty.clear()
+
+    def on_message_finished(self, message: Message, error: AssistantError | None) -> None:
+        self._dirty.discard(message.id)
+        widget = self._widgets.get(message.id)
+        if isinstance(widget, AssistantMessageWidget):
+            widget.finish(message, error)
+        self._refresh_regenerate()
+
+    def on_messages_removed(self, ids: list[str]) -> None:
+        for message_id in ids:
+            widget = self._widgets.pop(message_id, None)
+            if widget is not None:
+                self._layout.removeWidget(widget)
+                widget.deleteLater()
+            if message_id in self._order:
+                self._order.remove(message_id)
+        self._update_empty()
+
+    # --- scrolling ------------------------------------------------------------------------------
+    def scroll_to_bottom(self) -> None:
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
+    def _on_scrolled(self, value: int) -> None:
+        bar = self.verticalScrollBar()
+        if not self._loading_older:
+            self._stick_to_bottom = bar.maximum() - value <= STICK_TO_BOTTOM_SLACK
+        if value <= LOAD_MORE_THRESHOLD and self._has_older and not self._loading_older:
+            QTimer.singleShot(0, self.load_older)
+
+    def _on_range_changed(self, _low: int, high: int) -> None:
+        if self._stick_to_bottom and not self._loading_older:
+            self.verticalScrollBar().setValue(high)

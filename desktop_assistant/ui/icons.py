@@ -1,0 +1,53 @@
+"""Crisp SVG icons tinted to the palette, rendered at the screen's device pixel ratio."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QRectF, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPixmap
+from PySide6.QtSvg import QSvgRenderer
+
+ICON_DIR = Path(__file__).resolve().parent.parent / "resources" / "icons"
+
+
+@cache
+def _svg(name: str) -> str:
+    return (ICON_DIR / f"{name}.svg").read_text(encoding="utf-8")
+
+
+@cache
+def _pixmap(name: str, color: str, size: int, ratio: float) -> QPixmap:
+    data = _svg(name).replace("#000", color)
+    renderer = QSvgRenderer(QByteArray(data.encode()))
+    pixmap = QPixmap(round(size * ratio), round(size * ratio))
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    renderer.render(painter, QRectF(0, 0, pixmap.width(), pixmap.height()))
+    painter.end()
+    pixmap.setDevicePixelRatio(ratio)
+    return pixmap
+
+
+def icon(name: str, color: QColor | str, size: int = 18) -> QIcon:
+    colour = color.name() if isinstance(color, QColor) else color
+    screen = QGuiApplication.primaryScreen()
+    ratio = screen.devicePixelRatio() if screen else 1.0
+    result = QIcon()
+    result.addPixmap(_pixmap(name, colour, size, ratio))
+    return result
+
+
+def app_icon() -> QIcon:
+    result = QIcon()
+    for size in (16, 24, 32, 48, 64, 128, 256):
+        renderer = QSvgRenderer(str(ICON_DIR / "app.svg"))
+        pixmap = QPixmap(size, size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        renderer.render(painter)
+        painter.end()
+        result.addPixmap(pixmap)
+    return result

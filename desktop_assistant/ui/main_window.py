@@ -1,0 +1,255 @@
+"""The main window: sidebar of conversations, the chat column, the composer, and a status line."""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_assistant.domain.errors import AssistantError, ErrorKind
+from desktop_assistant.domain.models import Conversation, Message, Usage
+from desktop_assistant.domain.params import ParamError
+from desktop_assistant.services.chat_session import ChatSession
+from desktop_assistant.services.providers import ProviderService
+from desktop_assistant.store import Store
+
+from .chat_settings_dialog import ChatSettingsDialog
+from .chat_view import ChatView
+from .composer import Composer
+from .conversation_list import ConversationList
+from .error_text import Action, describe
+from .icons import app_icon
+from .provider_dialog import ProviderDialog
+from .theme import Colors, markdown_theme
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session: ChatSession, providers: ProviderService, store: Store, colors: Colors) -> None:
+        super().__init__()
+        self.session = session
+        self.providers = providers
+        self.store = store
+        self.colors = colors
+        self.setWindowTitle(self.tr("Desktop Assistant"))
+        self.setWindowIcon(app_icon())
+        self.resize(1100, 760)
+
+        self.sidebar = ConversationList(colors)
+        self.sidebar.setMinimumWidth(200)
+        self.chat = ChatView(store, colors, markdown_theme(colors))
+        self.composer = Composer(colors)
+
+        pane = QWidget()
+        pane.setObjectName("ChatPane")
+        pane_layout = QVBoxLayout(pane)
+        pane_layout.setContentsMargins(0, 0, 0, 0)
+        pane_layout.setSpacing(0)
+        pane_layout.addWidget(self.chat, 1)
+        composer_row = QHBoxLayout()
+        composer_row.setContentsMargins(24, 4, 24, 16)
+        composer_row.addStretch(1)
+        self.composer.setMaximumWidth(760)
+        composer_row.addWidget(self.composer, 100)
+        composer_row.addStretch(1)
+        pane_layout.addLayout(composer_row)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(pane)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([260, 840])
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+
+        self.provider_label = QLabel()
+        self.usage_label = QLabel()
+        self.statusBar().addWidget(self.provider_label, 1)
+        self.statusBar().addPermanentWidget(self.usage_label)
+        self.statusBar().setSizeGripEnabled(False)
+
+        self._build_menu()
+        self._connect_signals()
+        self.reload_conversations()
+        self.update_provider_label()
+
+    # --- wiring (all in one place) ----------------------------------------------------------------
+    def _connect_signals(self) -> None:
+        session = self.session
+        session.message_added.connect(self.chat.on_message_added)
+        session.message_text.connect(self.chat.on_message_text)
+        session.message_finished.connect(self._on_finished)
+        session.messages_removed.connect(self.chat.on_messages_removed)
+        session.busy_changed.connect(self.composer.set_busy)
+        session.conversation_changed.connect(self.sidebar.upsert)
+        session.usage_reported.connect(self._on_usage)
+        self.providers.changed.connect(self.update_provider_label)
+
+        self.composer.submitted.connect(self.send)
+        self.composer.stop_requested.connect(session.stop)
+        self.composer.settings_requested.connect(self.open_chat_settings)
+        self.sidebar.new_requested.connect(self.new_chat)
+        self.sidebar.selected.connect(self.open_conversation)
+        self.sidebar.rename_requested.connect(self._rename)
+        self.sidebar.delete_requested.connect(self._delete)
+        self.chat.regenerate_requested.connect(self.regenerate)
+        self.chat.edit_submitted.connect(self.edit_and_resend)
+        self.chat.action_requested.connect(self._on_error_action)
+
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=session.stop)
+
+    def _build_menu(self) -> None:
+        menu = self.menuBar().addMenu(self.tr("&Chat"))
+        new = QAction(self.tr("&New chat"), self, shortcut=QKeySequence.StandardKey.New, triggered=self.new_chat)
+        settings = QAction(self.tr("Chat &settings…"), self, triggered=self.open_chat_settings)
+        settings.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        provider = QAction(self.tr("&Provider…"), self, triggered=self.open_provider)
+        provider.setShortcut(QKeySequence("Ctrl+,"))
+        quit_action = QAction(self.tr("&Quit"), self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close)
+        for action in (new, settings, provider):
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(quit_action)
+
+    # --- conversations ----------------------------------------------------------------------------
+    def reload_conversations(self) -> None:
+        current = self.session.conversation.id if self.session.conversation else None
+        self.sidebar.set_conversations(self.store.list_conversations(), current)
+
+    def new_chat(self) -> None:
+        self.session.open(None)
+        self.sidebar.clear_selection()
+        self.chat.show_conversation(None)
+        self.composer.focus()
+
+    def open_conversation(self, conversation_id: str) -> None:
+        conversation = self.store.get_conversation(conversation_id)
+        if conversation is None:
+            return
+        self.session.open(conversation)
+        self.chat.show_conversation(conversation)
+        self.composer.focus()
+
+    def _rename(self, conversation_id: str, title: str) -> None:
+        self.store.rename_conversation(conversation_id, title)
+        if self.session.conversation and self.session.conversation.id == conversation_id:
+            self.session.conversation.title = title
+        self.reload_conversations()
+
+    def _delete(self, conversation_id: str) -> None:
+        if self.session.conversation and self.session.conversation.id == conversation_id:
+            self.session.stop()
+            self.new_chat()
+        self.store.delete_conversation(conversation_id)
+        self.sidebar.remove(conversation_id)
+
+    # --- chatting ---------------------------------------------------------------------------------
+    def send(self, text: str) -> asyncio.Task | None:
+        try:
+            task = self.session.send(text)
+        except AssistantError as exc:
+            self._explain_before_send(exc)
+            return None
+        except ParamError as exc:
+            QMessageBox.warning(self, self.tr("Chat settings"), str(exc))
+            return None
+        self.composer.clear()  # only now: a send that could not start keeps the text
+        return task
+
+    def regenerate(self) -> asyncio.Task | None:
+        try:
+            return self.session.regenerate()
+        except AssistantError as exc:
+            self._explain_before_send(exc)
+        except (ValueError, RuntimeError):
+            pass
+        return None
+
+    def edit_and_resend(self, message_id: str, text: str) -> asyncio.Task | None:
+        try:
+            return self.session.edit_and_resend(message_id, text)
+        except AssistantError as exc:
+            self._explain_before_send(exc)
+        except (ValueError, RuntimeError, KeyError):
+            pass
+        return None
+
+    def _explain_before_send(self, exc: AssistantError) -> None:
+        if exc.kind == ErrorKind.NO_KEY:
+            self.open_provider()
+            return
+        text = describe(exc)
+        QMessageBox.warning(self, text.title, text.body)
+
+    def _on_finished(self, message: Message, error: AssistantError | None) -> None:
+        self.chat.on_message_finished(message, error)
+
+    def _on_usage(self, message: Message, usage: Usage) -> None:
+        self.usage_label.setText(self.tr("Last reply: %1 prompt + %2 completion tokens")
+                                 .replace("%1", f"{usage.prompt_tokens:,}")
+                                 .replace("%2", f"{usage.completion_tokens:,}"))
+
+    def _on_error_action(self, action: Action) -> None:
+        if action == Action.RETRY:
+            self.regenerate()
+        elif action == Action.OPEN_PROVIDER:
+            self.open_provider()
+        elif action == Action.OPEN_SETTINGS:
+            self.open_chat_settings()
+
+    # --- dialogs ----------------------------------------------------------------------------------
+    def open_chat_settings(self) -> ChatSettingsDialog:
+        dialog = ChatSettingsDialog(self.session.params(), self.providers.list_models, self)
+        dialog.finished.connect(lambda result: self._apply_chat_settings(dialog, result))
+        dialog.open()
+        return dialog
+
+    def _apply_chat_settings(self, dialog: ChatSettingsDialog, result: int) -> None:
+        if not result:
+            return
+        params = dialog.params()
+        if dialog.save_as_default:
+            self.providers.settings.defaults = params
+            self.providers.save_settings()
+        conversation = self.session.conversation
+        if conversation is not None:
+            defaults = self.providers.settings.defaults.to_dict()
+            conversation.overrides = {k: v for k, v in params.to_dict().items() if defaults.get(k) != v}
+            self.store.set_overrides(conversation.id, conversation.overrides)
+        elif not dialog.save_as_default:
+            # No chat yet: these settings apply to the chat about to be started.
+            self.session.pending_overrides = params.to_dict()
+        self.update_provider_label()
+
+    def open_provider(self, first_run: bool = False) -> ProviderDialog:
+        profile = self.providers.settings.active_profile
+        dialog = ProviderDialog(self.providers, profile, first_run=first_run, parent=self)
+        dialog.finished.connect(lambda _result: (self.update_provider_label(), self.composer.focus()))
+        dialog.open()
+        return dialog
+
+    def update_provider_label(self) -> None:
+        provider = self.providers.active()
+        if provider is None:
+            self.provider_label.setText(self.tr("No provider set up — Chat ▸ Provider…"))
+            return
+        source = self.tr(" (from environment)") if provider.key_from_env or provider.url_from_env else ""
+        self.provider_label.setText(f"{provider.name}{source} · {self.session.params().model}")
+
+    # --- window -----------------------------------------------------------------------------------
+    def showEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
+        super().showEvent(event)
+        QTimer.singleShot(0, self.composer.focus)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.session.stop()
+        super().closeEvent(event)

@@ -1,0 +1,341 @@
+"""One widget per message: the user's bubble, or the assistant's Markdown text with its actions."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QTextCursor, QTextDocument
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_assistant.domain.errors import AssistantError
+from desktop_assistant.domain.models import Message, MessageStatus
+from desktop_assistant.markdown import MarkdownTheme, StreamingMarkdown, render_markdown
+from desktop_assistant.services.chat_session import decode_error
+
+from .error_text import Action, describe
+from .icons import icon
+from .theme import Colors
+
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+
+
+class MarkdownBrowser(QTextBrowser):
+    """Read-only Markdown that grows to fit its text, loads nothing remote, and opens links on click."""
+
+    def __init__(self, theme: MarkdownTheme, copy_label: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("AssistantText")
+        self._theme = theme
+        self._copy_label = copy_label
+        self._code_blocks: list[str] = []
+        self._stream: StreamingMarkdown | None = None
+        self._stable_end = 0
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.LinksAccessibleByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.document().setDocumentMargin(0)
+        stylesheet = getattr(theme, "stylesheet", None)
+        if callable(stylesheet):
+            self.document().setDefaultStyleSheet(stylesheet())
+        self.document().documentLayout().documentSizeChanged.connect(self._fit_height)
+        self.anchorClicked.connect(self._on_anchor)
+
+    # --- content ------------------------------------------------------------------------------
+    def set_markdown(self, text: str) -> None:
+        rendered = render_markdown(text, self._theme, copy_label=self._copy_label)
+        self._code_blocks = list(rendered.code_blocks)
+        self.setHtml(rendered.html)
+
+    def begin_stream(self) -> None:
+        self._stream = StreamingMarkdown(self._theme, copy_label=self._copy_label)
+        self._stable_end = 0
+        self.clear()
+
+    def stream_text(self, full_text: str) -> None:
+        """Show the reply so far: blocks that are complete are appended once; only the growing last
+        block is replaced, so each update costs the size of that block, not of the whole reply."""
+        if self._stream is None:
+            self.begin_stream()
+        assert self._stream is not None
+        self._apply(self._stream.feed(full_text))
+
+    def end_stream(self) -> None:
+        if self._stream is not None:
+            self._apply(self._stream.finish())
+            self._stream = None
+
+    def _apply(self, update) -> None:  # noqa: ANN001 - a markdown.StreamUpdate
+        cursor = QTextCursor(self.document())
+        cursor.beginEditBlock()
+        cursor.setPosition(self._stable_end)
+        cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+        cursor.removeSelectedText()
+        if update.new_stable_html:
+            cursor.insertHtml(update.new_stable_html)
+            self._stable_end = cursor.position()
+        if update.tail_html:
+            cursor.insertHtml(update.tail_html)
+        cursor.endEditBlock()
+        self._code_blocks = list(update.code_blocks)
+
+    @property
+    def code_blocks(self) -> list[str]:
+        return self._code_blocks
+
+    # --- behaviour ------------------------------------------------------------------------------
+    def loadResource(self, kind: int, url: QUrl | str) -> object:  # noqa: N802 - Qt override
+        return None  # never fetch anything a reply points at (tracking pixels, local files)
+
+    def _on_anchor(self, url: QUrl) -> None:
+        if url.scheme() == "copy":
+            index = int(url.path() or url.toString().split(":", 1)[1])
+            if 0 <= index < len(self._code_blocks):
+                QGuiApplication.clipboard().setText(self._code_blocks[index])
+            return
+        if url.scheme().lower() in SAFE_SCHEMES:
+            QDesktopServices.openUrl(url)
+
+    def _fit_height(self, size=None) -> None:  # noqa: ANN001
+        height = math.ceil(self.document().size().height()) + 2
+        if height != self.height():
+            self.setFixedHeight(height)
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
+        super().resizeEvent(event)
+        self.document().setTextWidth(self.viewport().width())
+        self._fit_height()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(600, self.height())
+
+
+def _flat_button(name: str, tooltip: str, colors: Colors) -> QToolButton:
+    button = QToolButton()
+    button.setObjectName("Flat")
+    button.setIcon(icon(name, colors.muted, 16))
+    button.setIconSize(QSize(16, 16))
+    button.setToolTip(tooltip)
+    button.setCursor(Qt.CursorShape.PointingHandCursor)
+    return button
+
+
+class MessageWidget(QWidget):
+    """Base for the two kinds of rows; keeps the Message it shows."""
+
+    def __init__(self, message: Message, colors: Colors, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.message = message
+        self.colors = colors
+
+
+class UserMessageWidget(MessageWidget):
+    edit_submitted = Signal(str, str)  # message id, new text
+
+    def __init__(self, message: Message, colors: Colors, parent: QWidget | None = None) -> None:
+        super().__init__(message, colors, parent)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 8, 0, 4)
+        outer.setSpacing(2)
+
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.bubble = QFrame()
+        self.bubble.setObjectName("UserBubble")
+        bubble_layout = QVBoxLayout(self.bubble)
+        bubble_layout.setContentsMargins(16, 10, 16, 10)
+        self.label = QLabel(message.content)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        bubble_layout.addWidget(self.label)
+        self.bubble.setMaximumWidth(560)
+        row.addWidget(self.bubble)
+        outer.addLayout(row)
+
+        self.editor_frame = QFrame()
+        self.editor_frame.setObjectName("Composer")
+        editor_layout = QVBoxLayout(self.editor_frame)
+        self.editor = QPlainTextEdit()
+        self.editor.setMinimumHeight(80)
+        editor_layout.addWidget(self.editor)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.save_button = QPushButton(self.tr("Save && send"))
+        self.save_button.setDefault(True)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.save_button)
+        editor_layout.addLayout(buttons)
+        self.editor_frame.hide()
+        outer.addWidget(self.editor_frame)
+
+        actions = QHBoxLayout()
+        actions.addStretch(1)
+        self.copy_button = _flat_button("copy", self.tr("Copy"), colors)
+        self.edit_button = _flat_button("edit", self.tr("Edit and resend"), colors)
+        actions.addWidget(self.copy_button)
+        actions.addWidget(self.edit_button)
+        outer.addLayout(actions)
+
+        self.copy_button.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.message.content))
+        self.edit_button.clicked.connect(self.start_edit)
+        self.cancel_button.clicked.connect(self.cancel_edit)
+        self.save_button.clicked.connect(self._submit_edit)
+
+    def start_edit(self) -> None:
+        self.editor.setPlainText(self.message.content)
+        self.bubble.hide()
+        self.editor_frame.show()
+        self.editor.setFocus()
+        self.editor.moveCursor(QTextCursor.MoveOperation.End)
+
+    def cancel_edit(self) -> None:
+        self.editor_frame.hide()
+        self.bubble.show()
+
+    def _submit_edit(self) -> None:
+        text = self.editor.toPlainText().strip()
+        if text:
+            self.edit_submitted.emit(self.message.id, text)
+
+
+class AssistantMessageWidget(MessageWidget):
+    regenerate_requested = Signal()
+    action_requested = Signal(object)  # an error_text.Action
+
+    def __init__(self, message: Message, colors: Colors, theme: MarkdownTheme,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(message, colors, parent)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 8, 0, 4)
+        outer.setSpacing(4)
+        self.text = MarkdownBrowser(theme, self.tr("Copy"))
+        outer.addWidget(self.text)
+
+        self.error_card = QFrame()
+        self.error_card.setObjectName("ErrorCard")
+        card = QVBoxLayout(self.error_card)
+        card.setContentsMargins(14, 10, 14, 10)
+        self.error_title = QLabel()
+        self.error_title.setObjectName("ErrorTitle")
+        self.error_body = QLabel()
+        self.error_body.setWordWrap(True)
+        self.error_body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        card.addWidget(self.error_title)
+        card.addWidget(self.error_body)
+        self.error_actions = QHBoxLayout()
+        self.error_actions.addStretch(1)
+        card.addLayout(self.error_actions)
+        self.error_card.hide()
+        outer.addWidget(self.error_card)
+
+        actions = QHBoxLayout()
+        actions.setSpacing(2)
+        self.copy_button = _flat_button("copy", self.tr("Copy reply"), colors)
+        self.regenerate_button = _flat_button("regenerate", self.tr("Regenerate"), colors)
+        self.status_chip = QLabel()
+        self.status_chip.setObjectName("StatusChip")
+        self.meta = QLabel()
+        self.meta.setObjectName("MetaLabel")
+        actions.addWidget(self.copy_button)
+        actions.addWidget(self.regenerate_button)
+        actions.addSpacing(6)
+        actions.addWidget(self.status_chip)
+        actions.addStretch(1)
+        actions.addWidget(self.meta)
+        outer.addLayout(actions)
+
+        self.copy_button.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.message.content))
+        self.regenerate_button.clicked.connect(self.regenerate_requested)
+
+        if message.status == MessageStatus.STREAMING:
+            self.text.begin_stream()
+            self._set_streaming(True)
+        else:
+            self.text.set_markdown(message.content)
+            self._show_final(decode_error(message.error))
+
+    # --- streaming ------------------------------------------------------------------------------
+    def _set_streaming(self, streaming: bool) -> None:
+        self.copy_button.setVisible(not streaming)
+        self.regenerate_button.setVisible(not streaming)
+        self.status_chip.setText(self.tr("Writing…") if streaming else "")
+
+    def show_text(self) -> None:
+        self.text.stream_text(self.message.content)
+
+    def finish(self, message: Message, error: AssistantError | None) -> None:
+        self.message = message
+        self.text.stream_text(message.content)
+        self.text.end_stream()
+        self._set_streaming(False)
+        self._show_final(error)
+
+    def set_can_regenerate(self, allowed: bool) -> None:
+        self.regenerate_button.setEnabled(allowed)
+
+    def _show_final(self, error: AssistantError | None) -> None:
+        status = self.message.status
+        self.text.setVisible(bool(self.message.content))
+        chips = {
+            MessageStatus.STOPPED: self.tr("Stopped"),
+            MessageStatus.INTERRUPTED: self.tr("Interrupted"),
+        }
+        self.status_chip.setText(chips.get(status, ""))
+        usage = self.message.usage
+        parts = [self.message.model or ""]
+        if usage:
+            parts.append(self.tr("%n tokens", "", usage.completion_tokens))
+        self.meta.setText(" · ".join(p for p in parts if p))
+        self.copy_button.setVisible(bool(self.message.content))
+        self.regenerate_button.setVisible(True)
+        if status == MessageStatus.INTERRUPTED and error is None:
+            # Found on disk after a crash: the app died mid-reply.
+            self.status_chip.setText(self.tr("Interrupted: the app closed before this reply finished"))
+        if error is not None and status in (MessageStatus.ERROR, MessageStatus.INTERRUPTED):
+            self._show_error(error)
+        else:
+            self.error_card.hide()
+
+    def _show_error(self, error: AssistantError) -> None:
+        text = describe(error)
+        self.error_title.setText(text.title)
+        self.error_body.setText(text.body)
+        while self.error_actions.count() > 1:
+            item = self.error_actions.takeAt(1)
+            if item.widget():
+                item.widget().deleteLater()
+        labels = {
+            Action.RETRY: self.tr("Retry"),
+            Action.OPEN_PROVIDER: self.tr("Provider settings"),
+            Action.OPEN_SETTINGS: self.tr("Chat settings"),
+        }
+        for action in text.actions:
+            button = QPushButton(labels[action])
+            button.setObjectName(f"ErrorAction_{action.value}")
+            button.clicked.connect(lambda _=False, a=action: self.action_requested.emit(a))
+            self.error_actions.addWidget(button)
+        self.error_card.show()
+
+
+def plain_text_of(document: QTextDocument) -> str:
+    return document.toPlainText()

@@ -1,0 +1,126 @@
+"""Light and dark palettes that follow the OS, one accent colour, and the app's style sheet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
+
+from desktop_assistant.config.settings import Theme
+from desktop_assistant.markdown import MarkdownTheme
+
+
+@dataclass(frozen=True, slots=True)
+class Colors:
+    dark: bool
+    window: str
+    sidebar: str
+    surface: str  # the composer card, dialogs
+    bubble: str  # the user's turns
+    text: str
+    muted: str
+    border: str
+    accent: str
+    accent_text: str
+    hover: str
+    selected: str
+    danger: str
+    danger_bg: str
+
+
+LIGHT = Colors(
+    dark=False, window="#ffffff", sidebar="#f6f6f8", surface="#ffffff", bubble="#f0f1f4", text="#1f2328",
+    muted="#6b7280", border="#e2e4e9", accent="#4b63f0", accent_text="#ffffff", hover="#eceef3",
+    selected="#e3e7fb", danger="#c62828", danger_bg="#fdecea",
+)
+DARK = Colors(
+    dark=True, window="#1e1f22", sidebar="#17181a", surface="#2a2b2f", bubble="#2f3136", text="#e6e6e6",
+    muted="#9aa0a6", border="#3a3c42", accent="#7b8cff", accent_text="#10131f", hover="#2c2e33",
+    selected="#30355a", danger="#ff8a80", danger_bg="#3b2323",
+)
+
+
+def system_is_dark() -> bool:
+    hints = QGuiApplication.styleHints()
+    scheme = hints.colorScheme() if hints is not None else Qt.ColorScheme.Unknown
+    if scheme != Qt.ColorScheme.Unknown:
+        return scheme == Qt.ColorScheme.Dark
+    window = QGuiApplication.palette().color(QPalette.ColorRole.Window)
+    return window.lightness() < 128
+
+
+def colors_for(theme: Theme) -> Colors:
+    if theme == Theme.DARK:
+        return DARK
+    if theme == Theme.LIGHT:
+        return LIGHT
+    return DARK if system_is_dark() else LIGHT
+
+
+def markdown_theme(colors: Colors) -> MarkdownTheme:
+    return MarkdownTheme.dark() if colors.dark else MarkdownTheme.light()
+
+
+def apply(app: QApplication, colors: Colors) -> None:
+    """Set the palette (for native widgets) and the style sheet (for our own)."""
+    from PySide6.QtGui import QColor
+
+    palette = QPalette()
+    role = QPalette.ColorRole
+    palette.setColor(role.Window, QColor(colors.window))
+    palette.setColor(role.Base, QColor(colors.surface))
+    palette.setColor(role.AlternateBase, QColor(colors.sidebar))
+    palette.setColor(role.Text, QColor(colors.text))
+    palette.setColor(role.WindowText, QColor(colors.text))
+    palette.setColor(role.ButtonText, QColor(colors.text))
+    palette.setColor(role.Button, QColor(colors.surface))
+    palette.setColor(role.Highlight, QColor(colors.accent))
+    palette.setColor(role.HighlightedText, QColor(colors.accent_text))
+    palette.setColor(role.Link, QColor(colors.accent))
+    palette.setColor(role.PlaceholderText, QColor(colors.muted))
+    palette.setColor(role.ToolTipBase, QColor(colors.surface))
+    palette.setColor(role.ToolTipText, QColor(colors.text))
+    app.setPalette(palette)
+    app.setStyleSheet(style_sheet(colors))
+
+
+def style_sheet(c: Colors) -> str:
+    return f"""
+    QMainWindow, #ChatPane {{ background: {c.window}; }}
+    #Sidebar {{ background: {c.sidebar}; border-right: 1px solid {c.border}; }}
+    #Sidebar QListView {{ background: transparent; border: none; outline: none; }}
+    #Sidebar QListView::item {{ padding: 8px 10px; border-radius: 8px; margin: 1px 6px; color: {c.text}; }}
+    #Sidebar QListView::item:hover {{ background: {c.hover}; }}
+    #Sidebar QListView::item:selected {{ background: {c.selected}; color: {c.text}; }}
+    #NewChatButton {{ text-align: left; padding: 8px 12px; border: 1px solid {c.border}; border-radius: 10px;
+                      background: {c.window}; color: {c.text}; font-weight: 600; }}
+    #NewChatButton:hover {{ background: {c.hover}; }}
+    #ChatScroll, #ChatColumnHost {{ background: {c.window}; border: none; }}
+    #UserBubble {{ background: {c.bubble}; border-radius: 16px; }}
+    #UserBubble QLabel {{ color: {c.text}; background: transparent; }}
+    #AssistantText {{ background: transparent; border: none; color: {c.text}; }}
+    #MetaLabel {{ color: {c.muted}; }}
+    #StatusChip {{ color: {c.muted}; }}
+    #ErrorCard {{ background: {c.danger_bg}; border-radius: 12px; }}
+    #ErrorCard QLabel {{ color: {c.text}; background: transparent; }}
+    #ErrorCard #ErrorTitle {{ color: {c.danger}; font-weight: 600; }}
+    #Composer {{ background: {c.surface}; border: 1px solid {c.border}; border-radius: 18px; }}
+    #Composer QPlainTextEdit {{ background: transparent; border: none; color: {c.text}; }}
+    #SendButton {{ background: {c.accent}; border: none; border-radius: 16px; }}
+    #SendButton:disabled {{ background: {c.border}; }}
+    #StopButton {{ background: {c.text}; border: none; border-radius: 16px; }}
+    QToolButton#Flat {{ border: none; border-radius: 6px; padding: 3px; background: transparent; }}
+    QToolButton#Flat:hover {{ background: {c.hover}; }}
+    QPushButton#Link {{ border: none; color: {c.accent}; background: transparent; padding: 2px 4px; }}
+    QPushButton#Link:hover {{ text-decoration: underline; }}
+    #EmptyState QLabel {{ color: {c.muted}; }}
+    #EmptyState #EmptyTitle {{ color: {c.text}; }}
+    QStatusBar {{ color: {c.muted}; background: {c.window}; border-top: 1px solid {c.border}; }}
+    QStatusBar QLabel {{ color: {c.muted}; }}
+    QScrollBar:vertical {{ width: 10px; background: transparent; margin: 2px; }}
+    QScrollBar::handle:vertical {{ background: {c.border}; border-radius: 3px; min-height: 32px; }}
+    QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical {{ height: 0; }}
+    QScrollBar::add-page:vertical, QScrollBar::sub-page:vertical {{ background: transparent; }}
+    """
