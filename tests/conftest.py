@@ -1,0 +1,52 @@
+"""Shared fixtures: the project's fake OpenAI server, a real store, and the network thread."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Tests never talk to a real provider or read the developer's environment.
+for _var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy",
+             "HTTP_PROXY", "http_proxy"):
+    os.environ.pop(_var, None)
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["DESKTOP_ASSISTANT_NO_CRASH_DIALOG"] = "1"
+
+from tests.fake_openai import FakeOpenAI  # noqa: E402
+
+TEST_KEY = "sk-test-0123456789abcdefghijkl"
+
+
+@pytest.fixture(scope="session")
+def fake_server() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI() as server:
+        yield server
+
+
+@pytest.fixture
+def server(fake_server: FakeOpenAI) -> Iterator[FakeOpenAI]:
+    fake_server.reset()
+    yield fake_server
+    fake_server.reset()
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    from desktop_assistant.store import Store
+
+    db = Store(tmp_path / "history.sqlite3")
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def network():
+    from desktop_assistant.llm.network_thread import NetworkThread
+
+    thread = NetworkThread()
+    thread.start()
+    yield thread
+    thread.stop()
