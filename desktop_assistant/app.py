@@ -7,19 +7,28 @@ import contextlib
 import logging
 import os
 import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import APP_ID, APP_NAME, __version__
 from .config.paths import ProfilePaths
+from .config.secrets import SecretStore
+from .config.settings import SettingsFile
+from .llm.gateway import ChatGateway, ClientOptions
+from .llm.network_thread import NetworkThread
+from .services.chat_session import ChatSession
+from .services.providers import ProviderService
+from .store import SchemaTooNewError, Store, StoreError
 
 log = logging.getLogger(__name__)
 
 
 def run(profile_dir: Path | None = None, *, language: str | None = None) -> int:
     # Qt and the services are imported here, not at module level, so that --help/--version stay instant.
+    import qasync
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
-    import qasync
 
     paths = ProfilePaths.for_dir(profile_dir) if profile_dir else ProfilePaths.platform_default()
     from .logging_setup import configure_logging
@@ -41,27 +50,58 @@ def run(profile_dir: Path | None = None, *, language: str | None = None) -> int:
         loop.close()
 
 
-async def _main(app, paths: ProfilePaths, language: str | None) -> int:  # noqa: ANN001
+@dataclass
+class Services:
+    """Everything below the UI, built once; tests build the very same graph."""
+
+    settings_file: SettingsFile
+    store: Store
+    network: NetworkThread
+    gateway: ChatGateway
+    providers: ProviderService
+    session: ChatSession
+
+
+def build_services(paths: ProfilePaths, env: Mapping[str, str] | None = None) -> Services:
+    """Raises store errors (SchemaTooNewError, StoreError) for the caller to explain."""
+    settings_file = SettingsFile(paths.settings_file)
+    settings = settings_file.load()
+    store = Store(paths.database_file)
+    recovered = store.recover_interrupted()
+    if recovered:
+        log.info("%d reply(ies) were interrupted by the previous run", recovered)
+    network = NetworkThread()
+    gateway = ChatGateway(network, ClientOptions(settings.request_timeout, settings.max_retries))
+    providers = ProviderService(settings_file, settings, SecretStore(paths.keyring_service), gateway, env)
+    session = ChatSession(store, gateway, providers.active, lambda: providers.settings.defaults)
+    return Services(settings_file, store, network, gateway, providers, session)
+
+
+async def shutdown(services: Services) -> None:
+    """Stop streaming, close HTTP clients, stop the network loop, close the database, in that order."""
+    services.session.stop()
+    task = services.session.task
+    if task is not None and not task.done():
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(asyncio.shield(task), 2)
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(services.gateway.aclose(), 3)
+    services.network.stop()
+    services.store.close()
+
+
+async def _main(app, paths: ProfilePaths, language: str | None) -> int:
     from PySide6.QtWidgets import QMessageBox
 
-    from .config.secrets import SecretStore
-    from .config.settings import SettingsFile
-    from .llm.gateway import ChatGateway, ClientOptions
-    from .llm.network_thread import NetworkThread
-    from .services.chat_session import ChatSession
-    from .services.providers import ProviderService
-    from .store import SchemaTooNewError, Store, StoreError
     from .ui import i18n, theme
     from .ui.main_window import MainWindow
 
-    settings_file = SettingsFile(paths.settings_file)
-    settings = settings_file.load()
+    settings = SettingsFile(paths.settings_file).load()
     translators = i18n.install(app, i18n.pick_language(language or settings.language))
     colors = theme.colors_for(settings.theme)
     theme.apply(app, colors)
-
     try:
-        store = Store(paths.database_file)
+        services = build_services(paths)
     except SchemaTooNewError as exc:
         QMessageBox.critical(None, APP_NAME, app.translate("Startup", "This history database was written by a "
                              "newer version of Desktop Assistant (schema %1; this version knows %2). Update the "
@@ -72,17 +112,9 @@ async def _main(app, paths: ProfilePaths, language: str | None) -> int:  # noqa:
         QMessageBox.critical(None, APP_NAME, app.translate("Startup", "The history database cannot be opened:")
                              + f"\n{paths.database_file}\n{exc}")
         return 2
-    recovered = store.recover_interrupted()
-    if recovered:
-        log.info("%d reply(ies) were interrupted by the previous run", recovered)
 
-    network = NetworkThread()
-    gateway = ChatGateway(network, ClientOptions(settings.request_timeout, settings.max_retries))
-    providers = ProviderService(settings_file, settings, SecretStore(paths.keyring_service), gateway)
-    session = ChatSession(store, gateway, providers.active, lambda: providers.settings.defaults)
-    window = MainWindow(session, providers, store, colors)
+    window = MainWindow(services.session, services.providers, services.store, colors)
     window.show()
-
     quit_event = asyncio.Event()
     app.lastWindowClosed.connect(quit_event.set)
     app.aboutToQuit.connect(quit_event.set)
@@ -90,22 +122,13 @@ async def _main(app, paths: ProfilePaths, language: str | None) -> int:  # noqa:
     # After the first paint: read the key (a keyring may block while it unlocks), warm up the SDK
     # import on the network thread, and greet first-time users.
     await asyncio.sleep(0)
-    await providers.load_active_key()
-    network.submit(_warm_up_sdk())
-    if providers.needs_onboarding():
+    await services.providers.load_active_key()
+    services.network.submit(_warm_up_sdk())
+    if services.providers.needs_onboarding():
         window.open_provider(first_run=True)
 
     await quit_event.wait()
-
-    # Orderly shutdown: stop streaming, close HTTP clients, stop the network loop, close the DB.
-    session.stop()
-    if session.task is not None:
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(asyncio.shield(session.task), 2)
-    with contextlib.suppress(Exception):
-        await asyncio.wait_for(gateway.aclose(), 3)
-    network.stop()
-    store.close()
+    await shutdown(services)
     window.deleteLater()
     del translators
     return 0
@@ -115,7 +138,7 @@ async def _warm_up_sdk() -> None:
     import openai  # noqa: F401 - importing is the point: ~0.3 s paid now, not on the first send
 
 
-def _crash_hook(exc_type, exc, tb) -> None:  # noqa: ANN001
+def _crash_hook(exc_type, exc, tb) -> None:
     """An unexpected exception in a Qt slot: log it (redacted) and tell the user; never exit."""
     import traceback
 

@@ -177,7 +177,7 @@ class ChatGateway:
             if flush_handle is not None:
                 flush_handle.cancel()
             raise
-        except BaseException as exc:  # noqa: BLE001 - every failure must reach the UI loop
+        except BaseException as exc:
             if flush_handle is not None:
                 flush_handle.cancel()
             if pending.text:

@@ -124,7 +124,7 @@ class ConversationList(QWidget):
         if answer == QMessageBox.StandardButton.Yes:
             self.delete_requested.emit(conversation_id)
 
-    def _menu(self, position) -> None:  # noqa: ANN001
+    def _menu(self, position) -> None:
         item = self.list.itemAt(position)
         if item is None:
             return

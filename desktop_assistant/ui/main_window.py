@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_assistant.domain.errors import AssistantError, ErrorKind
-from desktop_assistant.domain.models import Conversation, Message, Usage
+from desktop_assistant.domain.models import Message, Usage
 from desktop_assistant.domain.params import ParamError
 from desktop_assistant.services.chat_session import ChatSession
 from desktop_assistant.services.providers import ProviderService
@@ -246,10 +246,10 @@ class MainWindow(QMainWindow):
         self.provider_label.setText(f"{provider.name}{source} · {self.session.params().model}")
 
     # --- window -----------------------------------------------------------------------------------
-    def showEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         QTimer.singleShot(0, self.composer.focus)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.session.stop()
         super().closeEvent(event)

@@ -5,7 +5,15 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QTextCursor, QTextDocument
+from PySide6.QtGui import (
+    QDesktopServices,
+    QGuiApplication,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextDocumentFragment,
+)
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -84,25 +92,49 @@ class MarkdownBrowser(QTextBrowser):
             self._stream = None
 
     def _apply(self, update) -> None:  # noqa: ANN001 - a markdown.StreamUpdate
-        cursor = QTextCursor(self.document())
+        document = self.document()
+        cursor = QTextCursor(document)
         cursor.beginEditBlock()
         cursor.setPosition(self._stable_end)
         cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
         cursor.removeSelectedText()
         if update.new_stable_html:
-            cursor.insertHtml(update.new_stable_html)
+            self._append_html(cursor, update.new_stable_html)
             self._stable_end = cursor.position()
         if update.tail_html:
-            cursor.insertHtml(update.tail_html)
+            self._append_html(cursor, update.tail_html)
         cursor.endEditBlock()
         self._code_blocks = list(update.code_blocks)
+
+    def _append_html(self, cursor: QTextCursor, html: str) -> None:
+        """Append block-level HTML at the end so it looks as if the whole text had been set at once.
+
+        QTextCursor.insertHtml merges the fragment's first block into the block at the cursor, which
+        loses that block's own format (heading and paragraph margins); so start a fresh block and give
+        it the fragment's first-block format. Tables and lists open their own blocks already.
+        """
+        fragment = QTextDocument()
+        fragment.setDefaultStyleSheet(self.document().defaultStyleSheet())
+        fragment.setHtml(html)
+        first = fragment.begin()
+        structured = QTextCursor(fragment).currentTable() is not None or first.textList() is not None
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        if not self.document().isEmpty() and cursor.block().length() > 1 and not structured:
+            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+        start = cursor.position()
+        cursor.insertFragment(QTextDocumentFragment(fragment))
+        if not structured:
+            head = QTextCursor(self.document())
+            head.setPosition(start)
+            if head.currentTable() is None:
+                head.setBlockFormat(first.blockFormat())
 
     @property
     def code_blocks(self) -> list[str]:
         return self._code_blocks
 
     # --- behaviour ------------------------------------------------------------------------------
-    def loadResource(self, kind: int, url: QUrl | str) -> object:  # noqa: N802 - Qt override
+    def loadResource(self, kind: int, url: QUrl | str) -> object:
         return None  # never fetch anything a reply points at (tracking pixels, local files)
 
     def _on_anchor(self, url: QUrl) -> None:
@@ -114,17 +146,17 @@ class MarkdownBrowser(QTextBrowser):
         if url.scheme().lower() in SAFE_SCHEMES:
             QDesktopServices.openUrl(url)
 
-    def _fit_height(self, size=None) -> None:  # noqa: ANN001
+    def _fit_height(self, size=None) -> None:
         height = math.ceil(self.document().size().height()) + 2
         if height != self.height():
             self.setFixedHeight(height)
 
-    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.document().setTextWidth(self.viewport().width())
         self._fit_height()
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+    def sizeHint(self) -> QSize:
         return QSize(600, self.height())
 
 

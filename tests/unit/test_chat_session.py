@@ -113,7 +113,7 @@ def test_regenerate_replaces_last_reply(store, network, server):
         await _close(gateway)
         return first, second
 
-    first, second = run(scenario())
+    first, _second = run(scenario())
     assert removed == [[first.message.id]]
     history = store.messages(session.conversation.id)
     assert [m.content for m in history] == ["question", "Better answer."]

@@ -1,0 +1,91 @@
+"""The real MainWindow on a qasync loop, wired exactly as the app wires it, against the fake server."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import TEST_KEY
+
+
+@dataclass
+class Harness:
+    loop: asyncio.AbstractEventLoop
+    services: object
+    window: object
+    profile_dir: Path
+
+    def run(self, coro, timeout: float = 15.0):
+        return self.loop.run_until_complete(asyncio.wait_for(coro, timeout))
+
+    def do(self, action: Callable[[], object]):
+        """Run a UI action (a click, a key press) inside the running loop, as Qt slots run in the app."""
+
+        async def inside():
+            return action()
+
+        return self.run(inside())
+
+    def settle(self, seconds: float = 0.05) -> None:
+        self.run(asyncio.sleep(seconds))
+
+    def until(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+        async def poll():
+            while not predicate():
+                await asyncio.sleep(0.01)
+
+        self.run(poll(), timeout)
+
+
+@pytest.fixture
+def qloop(qapp) -> Iterator[asyncio.AbstractEventLoop]:
+    import qasync
+
+    loop = qasync.QEventLoop(qapp, already_running=False)
+    asyncio.set_event_loop(loop)
+    yield loop
+    loop.close()
+    asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def make_app(qloop, qtbot, tmp_path, server):
+    """Build (and later rebuild, to test restarts) the app on one profile dir."""
+    from desktop_assistant.app import build_services, shutdown
+    from desktop_assistant.config.paths import ProfilePaths
+    from desktop_assistant.ui import theme
+    from desktop_assistant.ui.main_window import MainWindow
+
+    profile_dir = tmp_path / "profile"
+    built: list[Harness] = []
+
+    def build(env: dict[str, str] | None = None, dark: bool = False) -> Harness:
+        if env is None:
+            env = {"OPENAI_API_KEY": TEST_KEY, "OPENAI_BASE_URL": server.base_url}
+        paths = ProfilePaths.for_dir(profile_dir)
+        services = build_services(paths, env)
+        colors = theme.DARK if dark else theme.LIGHT
+        from PySide6.QtWidgets import QApplication
+
+        theme.apply(QApplication.instance(), colors)
+        window = MainWindow(services.session, services.providers, services.store, colors)
+        qtbot.addWidget(window)
+        window.show()
+        harness = Harness(qloop, services, window, profile_dir)
+        harness.run(services.providers.load_active_key())
+        built.append(harness)
+        return harness
+
+    def close(harness: Harness) -> None:
+        harness.window.close()
+        harness.run(shutdown(harness.services))
+        built.remove(harness)
+
+    build.close = close  # type: ignore[attr-defined]
+    yield build
+    for harness in list(built):
+        close(harness)

@@ -1,0 +1,168 @@
+"""End to end through the real window: type, send, stream, stop, regenerate, edit, switch, restart."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from desktop_assistant.domain.models import MessageStatus
+from desktop_assistant.ui.message_widgets import AssistantMessageWidget, UserMessageWidget
+from tests.fake_openai import Reply
+
+pytestmark = pytest.mark.e2e
+
+
+def type_and_send(app, qtbot, text: str):
+    window = app.window
+    window.composer.edit.setFocus()
+    qtbot.keyClicks(window.composer.edit, text)
+    before = window.session.task
+    app.do(lambda: qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return))
+    return window.session.task if window.session.task is not before else None
+
+
+def click(app, qtbot, widget) -> None:
+    app.do(lambda: qtbot.mouseClick(widget, Qt.MouseButton.LeftButton))
+
+
+def assistant_widgets(window) -> list[AssistantMessageWidget]:
+    return [w for i in window.chat.message_ids if isinstance(w := window.chat.widget_for(i), AssistantMessageWidget)]
+
+
+def test_type_send_and_see_streamed_markdown(make_app, qtbot, server):
+    app = make_app()
+    window = app.window
+    app.settle()
+    assert window.composer.edit.hasFocus(), "the composer has focus when the window opens"
+    server.script(Reply(text="# Title\n\nSome **bold** text and `code`.\n\n```python\nprint('hi')\n```\n",
+                        tokens_per_second=200))
+    task = type_and_send(app, qtbot, "Hello")
+    assert task is not None
+    assert window.composer.text() == ""
+    assert window.composer.send_button.objectName() == "StopButton"
+    app.run(task)
+    app.settle()
+    [reply] = assistant_widgets(window)
+    assert reply.message.status == MessageStatus.COMPLETE
+    doc_text = reply.text.toPlainText()
+    assert "Title" in doc_text and "print('hi')" in doc_text and "**" not in doc_text
+    assert reply.text.code_blocks == ["print('hi')"]
+    assert window.composer.send_button.objectName() == "SendButton"
+    assert "completion tokens" in window.usage_label.text()
+    assert window.sidebar.ids() == [window.session.conversation.id]
+
+
+def test_shift_enter_is_a_new_line(make_app, qtbot, server):
+    app = make_app()
+    window = app.window
+    window.composer.edit.setFocus()
+    qtbot.keyClicks(window.composer.edit, "line one")
+    qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClicks(window.composer.edit, "line two")
+    assert window.composer.text() == "line one\nline two"
+    assert window.session.task is None
+    assert server.chat_requests == []
+
+
+def test_stop_mid_stream_keeps_partial(make_app, qtbot, server):
+    app = make_app()
+    window = app.window
+    server.script(Reply(text="word " * 300, tokens_per_second=100))
+    task = type_and_send(app, qtbot, "Write a lot")
+    app.until(lambda: len(window.session._streaming.content if window.session._streaming else "") > 30)
+    click(app, qtbot, window.composer.send_button)  # the Stop button
+    app.run(task)
+    [reply] = assistant_widgets(window)
+    assert reply.message.status == MessageStatus.STOPPED
+    assert reply.status_chip.text() == "Stopped"
+    assert 30 < len(reply.message.content) < len("word " * 300)
+    assert reply.text.toPlainText().strip() == reply.message.content.strip()
+
+
+def test_regenerate_and_edit_resend(make_app, qtbot, server):
+    app = make_app()
+    window = app.window
+    server.script(Reply(text="First try."), Reply(text="Second try."), Reply(text="Answer to edited."))
+    app.run(type_and_send(app, qtbot, "Question"))
+    [reply] = assistant_widgets(window)
+    click(app, qtbot, reply.regenerate_button)
+    app.run(window.session.task)
+    app.settle()
+    [reply] = assistant_widgets(window)
+    assert reply.message.content == "Second try."
+    user = window.chat.widget_for(window.chat.message_ids[0])
+    assert isinstance(user, UserMessageWidget)
+    qtbot.mouseClick(user.edit_button, Qt.MouseButton.LeftButton)
+    user.editor.setPlainText("Edited question")
+    click(app, qtbot, user.save_button)
+    app.run(window.session.task)
+    app.settle()
+    ids = window.chat.message_ids
+    assert len(ids) == 2
+    assert window.chat.widget_for(ids[0]).message.content == "Edited question"
+    assert window.chat.widget_for(ids[1]).message.content == "Answer to edited."
+    assert server.chat_requests[-1].json["messages"][-1] == {"role": "user", "content": "Edited question"}
+
+
+def test_switch_conversations_and_restart(make_app, qtbot, server):
+    app = make_app()
+    window = app.window
+    server.script(Reply(text="Reply A"), Reply(text="Reply B"))
+    app.run(type_and_send(app, qtbot, "Chat A"))
+    first_id = window.session.conversation.id
+    qtbot.mouseClick(window.sidebar.new_button, Qt.MouseButton.LeftButton)
+    assert window.chat.message_ids == []
+    assert window.composer.edit.hasFocus()
+    app.run(type_and_send(app, qtbot, "Chat B"))
+    second_id = window.session.conversation.id
+    assert window.sidebar.ids() == [second_id, first_id]  # most recent first
+    window.sidebar.list.setCurrentRow(1)
+    app.settle()
+    assert window.session.conversation.id == first_id
+    assert [window.chat.widget_for(i).message.content for i in window.chat.message_ids] == ["Chat A", "Reply A"]
+    assert window.composer.edit.hasFocus()
+
+    make_app.close(app)
+    again = make_app()
+    assert again.window.sidebar.ids() == [second_id, first_id]
+    again.window.sidebar.list.setCurrentRow(1)
+    again.settle()
+    assert [again.window.chat.widget_for(i).message.content for i in again.window.chat.message_ids] == [
+        "Chat A", "Reply A"]
+
+
+def test_error_is_shown_inline_and_retry_works(make_app, qtbot, server):
+    app = make_app()
+    window = app.window
+    # 401 is not retried by the SDK (429/5xx are, twice), so the card shows at once.
+    server.script(Reply(status=401, error_code="invalid_api_key", error_message="Incorrect API key provided"),
+                  Reply(text="Recovered."))
+    app.run(type_and_send(app, qtbot, "hello"))
+    app.settle()
+    from PySide6.QtWidgets import QPushButton
+
+    [reply] = assistant_widgets(window)
+    assert reply.error_card.isVisible()
+    assert "401" in reply.error_title.text()
+    assert reply.error_card.findChild(QPushButton, "ErrorAction_open_provider") is not None
+    retry = reply.error_card.findChild(QPushButton, "ErrorAction_retry")
+    assert retry is not None
+    click(app, qtbot, retry)
+    app.run(window.session.task)
+    app.settle()
+    [reply] = assistant_widgets(window)
+    assert reply.message.content == "Recovered." and not reply.error_card.isVisible()
+
+
+def test_without_key_the_text_is_kept_and_provider_dialog_opens(make_app, qtbot, server):
+    app = make_app(env={})
+    window = app.window
+    qtbot.keyClicks(window.composer.edit, "keep me")
+    app.do(lambda: qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return))
+    assert window.composer.text() == "keep me"
+    from desktop_assistant.ui.provider_dialog import ProviderDialog
+
+    dialogs = [w for w in window.findChildren(ProviderDialog) if w.isVisible()]
+    assert dialogs, "the provider dialog opens to add a key"
+    dialogs[0].reject()
+    assert server.chat_requests == []
