@@ -78,9 +78,10 @@ class ChatView(QScrollArea):
         self._layout = QVBoxLayout(self._column)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(6)
-        self._layout.addStretch(1)
+        # Order: messages..., the empty state (shown only when there are none), a bottom stretch.
         self._empty = EmptyState()
-        self._layout.addWidget(self._empty)
+        self._layout.addWidget(self._empty, 1)
+        self._layout.addStretch(0)
         row.addWidget(self._column, 100)
         row.addStretch(1)
         self.setWidget(host)
@@ -126,7 +127,7 @@ class ChatView(QScrollArea):
         self._has_older = len(older) == PAGE_SIZE
         for index, message in enumerate(older):
             widget = self._make_widget(message)
-            self._layout.insertWidget(1 + index, widget)  # after the top stretch
+            self._layout.insertWidget(index, widget)
             self._widgets[message.id] = widget
         self._order[:0] = [m.id for m in older]
         self._column.adjustSize()
@@ -155,7 +156,7 @@ class ChatView(QScrollArea):
 
     def _append_widget(self, message: Message) -> MessageWidget:
         widget = self._make_widget(message)
-        self._layout.insertWidget(self._layout.count() - 1, widget)  # before the empty state
+        self._layout.insertWidget(self._layout.count() - 2, widget)  # before the empty state
         self._widgets[message.id] = widget
         self._order.append(message.id)
         return widget

@@ -242,8 +242,13 @@ class MainWindow(QMainWindow):
         if provider is None:
             self.provider_label.setText(self.tr("No provider set up — Chat ▸ Provider…"))
             return
-        source = self.tr(" (from environment)") if provider.key_from_env or provider.url_from_env else ""
-        self.provider_label.setText(f"{provider.name}{source} · {self.session.params().model}")
+        if provider.profile_id == "env":
+            name = self.tr("OPENAI_* environment variables")
+        elif provider.key_from_env or provider.url_from_env:
+            name = provider.name + self.tr(" (overridden by OPENAI_* variables)")
+        else:
+            name = provider.name
+        self.provider_label.setText(f"{name} · {self.session.params().model}")
 
     # --- window -----------------------------------------------------------------------------------
     def showEvent(self, event) -> None:

@@ -199,7 +199,6 @@ class UserMessageWidget(MessageWidget):
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         bubble_layout.addWidget(self.label)
-        self.bubble.setMaximumWidth(560)
         row.addWidget(self.bubble)
         outer.addLayout(row)
 
@@ -233,6 +232,15 @@ class UserMessageWidget(MessageWidget):
         self.cancel_button.clicked.connect(self.cancel_edit)
         self.save_button.clicked.connect(self._submit_edit)
 
+    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
+        """QLabel's word wrap picks a narrow width; size the bubble to its text, up to 80% of the row."""
+        super().resizeEvent(event)
+        metrics = self.label.fontMetrics()
+        natural = max((metrics.horizontalAdvance(line) for line in self.message.content.splitlines() or [""]),
+                      default=0)
+        available = int(self.width() * 0.8) - 32  # bubble padding
+        self.label.setFixedWidth(max(40, min(natural + 4, available)))
+
     def start_edit(self) -> None:
         self.editor.setPlainText(self.message.content)
         self.bubble.hide()
@@ -243,6 +251,10 @@ class UserMessageWidget(MessageWidget):
     def cancel_edit(self) -> None:
         self.editor_frame.hide()
         self.bubble.show()
+
+    def set_content(self, text: str) -> None:
+        self.message.content = text
+        self.label.setText(text)
 
     def _submit_edit(self) -> None:
         text = self.editor.toPlainText().strip()

@@ -1,0 +1,135 @@
+"""Render the main window in realistic states to PNGs (run under Xvfb or QT_QPA_PLATFORM=offscreen).
+
+    .venv/bin/python scripts/screenshots.py [OUT_DIR]
+
+States: empty first screen, an English chat with code and a table, a Chinese chat, an inline error,
+a reply being streamed, the provider (onboarding) dialog, and the same in the dark theme.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+import qasync  # noqa: E402
+from desktop_assistant.app import build_services, shutdown  # noqa: E402
+from desktop_assistant.config.paths import ProfilePaths  # noqa: E402
+from desktop_assistant.ui import i18n, theme  # noqa: E402
+from desktop_assistant.ui.main_window import MainWindow  # noqa: E402
+from tests.fake_openai import FakeOpenAI, Reply  # noqa: E402
+
+ENGLISH_REPLY = """Here is a quick comparison of the two approaches.
+
+## Summary
+
+| Approach | Speed | Memory |
+|:--|--:|--:|
+| Re-render everything | slow (O(n²)) | high |
+| Append finished blocks | fast (O(n)) | low |
+
+A minimal example in Python:
+
+```python
+def fib(n: int) -> int:
+    a, b = 0, 1
+    for _ in range(n):
+        a, b = b, a + b
+    return a
+```
+
+- Inline `code` stays readable
+- Links such as [the docs](https://platform.openai.com/docs) open in your browser
+"""
+
+CHINESE_REPLY = """当然可以！下面是**快速排序**的思路：
+
+1. 选择一个基准元素（pivot）；
+2. 把小于基准的放左边，大于基准的放右边；
+3. 对左右两部分递归排序。
+
+```js
+const quickSort = (xs) => xs.length < 2 ? xs :
+  [...quickSort(xs.slice(1).filter(x => x < xs[0])), xs[0],
+   ...quickSort(xs.slice(1).filter(x => x >= xs[0]))];
+```
+
+平均时间复杂度为 O(n log n)，最坏情况为 O(n²)。"""
+
+
+async def grab(window: MainWindow, path: Path) -> None:
+    await asyncio.sleep(0.3)  # the loop keeps processing Qt events (layout, paint) meanwhile
+    window.grab().save(str(path))
+    print("wrote", path)
+
+
+async def scenario(out: Path, dark: bool, language: str) -> None:
+    suffix = ("dark" if dark else "light") + ("_zh" if language == "zh_CN" else "")
+    with FakeOpenAI() as server, tempfile.TemporaryDirectory() as tmp:
+        app = QApplication.instance()
+        colors = theme.DARK if dark else theme.LIGHT
+        theme.apply(app, colors)
+        services = build_services(ProfilePaths.for_dir(Path(tmp)),
+                                  {"OPENAI_API_KEY": "sk-screenshot-0000000000", "OPENAI_BASE_URL": server.base_url})
+        window = MainWindow(services.session, services.providers, services.store, colors)
+        window.resize(1180, 820)
+        window.show()
+        await services.providers.load_active_key()
+        await grab(window, out / f"01_empty_{suffix}.png")
+
+        server.script(Reply(text=ENGLISH_REPLY))
+        await window.send("Compare re-rendering with appending blocks, with a code sample and a table.")
+        quota = Reply(status=429, error_type="insufficient_quota", error_code="insufficient_quota",
+                      error_message="You exceeded your current quota, please check your plan and billing.")
+        server.script(quota, quota, quota)  # the SDK retries a 429 twice before giving up
+        await window.send("And what does it cost?")
+        await grab(window, out / f"02_chat_code_table_error_{suffix}.png")
+
+        window.new_chat()
+        server.script(Reply(text=CHINESE_REPLY))
+        await window.send("用 JavaScript 写一个快速排序，并解释思路。")
+        await grab(window, out / f"03_chinese_{suffix}.png")
+
+        server.script(Reply(text=ENGLISH_REPLY * 3, tokens_per_second=60))
+        task = window.send("Explain it again, in more detail please.")
+        await asyncio.sleep(2.5)
+        await grab(window, out / f"04_streaming_{suffix}.png")
+        window.session.stop()
+        await task
+
+        dialog = window.open_provider(first_run=True)
+        await asyncio.sleep(0.8)
+        dialog.grab().save(str(out / f"05_onboarding_{suffix}.png"))
+        print("wrote", out / f"05_onboarding_{suffix}.png")
+        dialog.reject()
+
+        settings = window.open_chat_settings()
+        await asyncio.sleep(0.2)
+        settings.grab().save(str(out / f"06_chat_settings_{suffix}.png"))
+        settings.reject()
+        window.close()
+        await shutdown(services)
+
+
+def main() -> None:
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "artifacts/screenshots")
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication(sys.argv[:1])
+    app.setQuitOnLastWindowClosed(False)  # several windows open and close in turn
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with loop:
+        loop.run_until_complete(scenario(out, dark=False, language="en"))
+        loop.run_until_complete(scenario(out, dark=True, language="en"))
+        translators = i18n.install(app, "zh_CN")
+        loop.run_until_complete(scenario(out, dark=False, language="zh_CN"))
+        del translators
+
+
+if __name__ == "__main__":
+    main()
