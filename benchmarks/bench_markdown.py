@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from desktop_assistant.markdown import MarkdownTheme, StreamingMarkdown, render_markdown  # noqa: E402
+from desktop_assistant.markdown import MarkdownTheme, StreamingMarkdown, render_markdown
 
 # Roughly how a BPE tokenizer cuts text: a word with its leading space, or one symbol.
 _TOKEN_RE = re.compile(r" ?[A-Za-z0-9_]+| ?[^\sA-Za-z0-9_]|\s+")
@@ -104,9 +104,7 @@ def sample_reply(target_tokens: int, seed: int = 7) -> str:
 def token_prefixes(text: str, step: int, limit: int | None = None) -> list[str]:
     """The text as it stands after every ``step`` tokens."""
     ends: list[int] = []
-    count = 0
-    for match in _TOKEN_RE.finditer(text):
-        count += 1
+    for count, match in enumerate(_TOKEN_RE.finditer(text), 1):
         if limit is not None and count > limit:
             break
         if count % step == 0:

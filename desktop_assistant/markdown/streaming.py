@@ -84,7 +84,11 @@ class StreamingMarkdown:
         return list(self._last.code_blocks)
 
     def feed(self, text: str) -> StreamUpdate:
-        """Take the full text so far; it must extend the text of the previous call."""
+        """Take the full text so far; it must extend the text of the previous call.
+
+        Only the last few characters of the previous text are compared, so the check is O(1).
+        """
+        self._check_open()
         start = self._consumed - len(self._recent)
         if len(text) < self._consumed or text[start : self._consumed] != self._recent:
             raise ValueError("streamed text must only grow; use a new StreamingMarkdown")
@@ -92,8 +96,7 @@ class StreamingMarkdown:
 
     def append(self, delta: str) -> StreamUpdate:
         """Take just the new text."""
-        if self._finished:
-            raise RuntimeError("finish() was already called")
+        self._check_open()
         if not delta:
             return StreamUpdate("", self._last.tail_html, list(self._last.code_blocks))
         self._consumed += len(delta)
@@ -109,6 +112,10 @@ class StreamingMarkdown:
             return StreamUpdate("", "", list(self._code_blocks), finished=True)
         self._finished = True
         return self._advance(final=True)
+
+    def _check_open(self) -> None:
+        if self._finished:
+            raise RuntimeError("finish() was already called")
 
     def _advance(self, final: bool) -> StreamUpdate:
         tail = self._tail

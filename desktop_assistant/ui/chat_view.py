@@ -29,7 +29,7 @@ class EmptyState(QWidget):
         title.setObjectName("EmptyTitle")
         font = title.font()
         font.setPointSizeF(font.pointSizeF() * 1.6)
-        font.setWeight(font.Weight.DemiBold)
+        font.setWeight(font.Weight.Bold)  # CJK fonts without a bold face fake it only at 700+
         title.setFont(font)
         title.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(title)

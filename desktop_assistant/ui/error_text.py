@@ -24,57 +24,70 @@ class ErrorText:
     actions: tuple[Action, ...]
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("Errors", text)
+# pyside6-lupdate extracts only literal strings passed straight to translate("Context", "text"): keep the
+# "Errors" context and each text literal at the call (a one-argument helper would hide them from it).
+translate = QCoreApplication.translate
 
 
 def describe(error: AssistantError) -> ErrorText:
     kind = error.kind
     detail = f"\n{error.detail}" if error.detail else ""
     if kind == ErrorKind.NO_KEY:
-        return ErrorText(_t("No API key"), _t("Add an API key for this provider to start chatting."),
+        return ErrorText(translate("Errors", "No API key"),
+                         translate("Errors", "Add an API key for this provider to start chatting."),
                          (Action.OPEN_PROVIDER,))
     if kind == ErrorKind.AUTH:
-        return ErrorText(_t("The API key was refused (401)"),
-                         _t("Check the key in the provider settings; it may be mistyped, revoked or for "
-                            "another server.") + detail, (Action.OPEN_PROVIDER, Action.RETRY))
+        return ErrorText(translate("Errors", "The API key was refused (401)"),
+                         translate("Errors", "Check the key in the provider settings; it may be mistyped, revoked or "
+                                             "for another server.") + detail,
+                         (Action.OPEN_PROVIDER, Action.RETRY))
     if kind == ErrorKind.PERMISSION:
-        return ErrorText(_t("Access denied (403)"),
-                         _t("This key may not use this model or endpoint, or your region is not supported.")
-                         + detail, (Action.OPEN_SETTINGS, Action.RETRY))
+        return ErrorText(translate("Errors", "Access denied (403)"),
+                         translate("Errors", "This key may not use this model or endpoint, or your region is not "
+                                             "supported.") + detail,
+                         (Action.OPEN_SETTINGS, Action.RETRY))
     if kind == ErrorKind.MODEL_NOT_FOUND:
-        return ErrorText(_t("Model not found (404)"),
-                         _t("The server does not offer this model. Pick another model in the chat settings.")
-                         + detail, (Action.OPEN_SETTINGS,))
+        return ErrorText(translate("Errors", "Model not found (404)"),
+                         translate("Errors", "The server does not offer this model. Pick another model in the chat "
+                                             "settings.") + detail,
+                         (Action.OPEN_SETTINGS,))
     if kind == ErrorKind.RATE_LIMIT:
-        return ErrorText(_t("Rate limit reached (429)"),
-                         _t("Too many requests for now. Wait a moment, then retry.") + detail, (Action.RETRY,))
+        return ErrorText(translate("Errors", "Rate limit reached (429)"),
+                         translate("Errors", "Too many requests for now. Wait a moment, then retry.") + detail,
+                         (Action.RETRY,))
     if kind == ErrorKind.QUOTA:
-        return ErrorText(_t("Quota used up (429)"),
-                         _t("Your account has no credit or quota left. Check billing with your provider.")
-                         + detail, (Action.RETRY,))
+        return ErrorText(translate("Errors", "Quota used up (429)"),
+                         translate("Errors", "Your account has no credit or quota left. Check billing with your "
+                                             "provider.") + detail,
+                         (Action.RETRY,))
     if kind == ErrorKind.SERVER:
-        return ErrorText(_t("The server had a problem"),
-                         _t("The provider returned a server error. It is usually temporary; retry in a moment.")
-                         + detail, (Action.RETRY,))
+        return ErrorText(translate("Errors", "The server had a problem"),
+                         translate("Errors", "The provider returned a server error. It is usually temporary; retry in "
+                                             "a moment.") + detail,
+                         (Action.RETRY,))
     if kind == ErrorKind.TIMEOUT:
-        return ErrorText(_t("The request timed out"),
-                         _t("The server did not answer in time. Check your connection or proxy, then retry."),
+        return ErrorText(translate("Errors", "The request timed out"),
+                         translate("Errors", "The server did not answer in time. Check your connection or proxy, then "
+                                             "retry."),
                          (Action.RETRY,))
     if kind == ErrorKind.CONNECTION:
-        return ErrorText(_t("Could not connect"),
-                         _t("The server could not be reached. Check the base URL, your network and proxy "
-                            "settings.") + detail, (Action.RETRY, Action.OPEN_PROVIDER))
+        return ErrorText(translate("Errors", "Could not connect"),
+                         translate("Errors", "The server could not be reached. Check the base URL, your network and "
+                                             "proxy settings.") + detail,
+                         (Action.RETRY, Action.OPEN_PROVIDER))
     if kind == ErrorKind.STREAM_CUT:
-        return ErrorText(_t("The connection dropped mid-reply"),
-                         _t("The text received so far is kept. Regenerate to get a complete reply."),
+        return ErrorText(translate("Errors", "The connection dropped mid-reply"),
+                         translate("Errors", "The text received so far is kept. Regenerate to get a complete reply."),
                          (Action.RETRY,))
     if kind == ErrorKind.CONTEXT_TOO_LONG:
-        return ErrorText(_t("The conversation is too long for this model"),
-                         _t("Start a new chat, edit an earlier message to shorten it, or pick a model with a "
-                            "larger context window."), (Action.OPEN_SETTINGS,))
+        return ErrorText(translate("Errors", "The conversation is too long for this model"),
+                         translate("Errors", "Start a new chat, edit an earlier message to shorten it, or pick a model "
+                                             "with a larger context window."),
+                         (Action.OPEN_SETTINGS,))
     if kind == ErrorKind.BAD_REQUEST:
-        return ErrorText(_t("The server rejected the request"),
-                         _t("A setting may not be supported by this server or model.") + detail,
+        return ErrorText(translate("Errors", "The server rejected the request"),
+                         translate("Errors", "A setting may not be supported by this server or model.") + detail,
                          (Action.OPEN_SETTINGS, Action.RETRY))
-    return ErrorText(_t("Something went wrong"), _t("An unexpected error occurred.") + detail, (Action.RETRY,))
+    return ErrorText(translate("Errors", "Something went wrong"),
+                     translate("Errors", "An unexpected error occurred.") + detail,
+                     (Action.RETRY,))

@@ -16,11 +16,15 @@ def pick_language(setting: str, locale: QLocale | None = None) -> str:
     if setting in SUPPORTED:
         return setting
     locale = locale or QLocale.system()
-    for name in locale.uiLanguages():
-        normalized = name.replace("-", "_")
-        if normalized.startswith("zh") and not any(tag in normalized for tag in ("TW", "HK", "MO", "Hant")):
-            return "zh_CN"
-        if normalized.startswith("en"):
+    traditional = False
+    for name in locale.uiLanguages():  # e.g. zh_TW: ["zh-Hant-TW", "zh-TW", "zh-Hant", "zh"]
+        parts = name.replace("_", "-").split("-")
+        if parts[0] == "zh":
+            if any(part in ("Hant", "TW", "HK", "MO") for part in parts[1:]):
+                traditional = True  # we ship no Traditional Chinese; Simplified is the wrong script
+            elif not (traditional and len(parts) == 1):  # the bare "zh" Qt appends after zh-Hant-*
+                return "zh_CN"
+        elif parts[0] == "en":
             return "en"
     return "en"
 

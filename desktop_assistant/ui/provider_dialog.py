@@ -40,19 +40,21 @@ PRESETS = (
 def keyring_problem_text(problem: KeyringProblem) -> str:
     from PySide6.QtCore import QCoreApplication
 
-    def t(text: str) -> str:
-        return QCoreApplication.translate("Keyring", text)
-
+    # Literal context and text in each call: pyside6-lupdate cannot see through a one-argument helper.
+    translate = QCoreApplication.translate
     return {
-        KeyringProblem.NO_BACKEND: t("No system keyring is available. Install and start gnome-keyring or KWallet "
-                                     "(a Secret Service provider) to keep keys between runs."),
-        KeyringProblem.LOCKED: t("The system keyring is locked. Unlock it (log in to your desktop session or "
-                                 "open your keyring manager) and try again."),
-        KeyringProblem.DBUS: t("The system keyring could not be reached over D-Bus. Make sure a desktop session "
-                               "with a Secret Service (gnome-keyring, KWallet) is running."),
-        KeyringProblem.PLAINTEXT_REFUSED: t("The only keyring available stores keys as plain files, which this app "
-                                            "refuses. Install gnome-keyring or KWallet."),
-    }.get(problem, t("The system keyring failed."))
+        KeyringProblem.NO_BACKEND: translate("Keyring", "No system keyring is available. Install and start "
+                                                        "gnome-keyring or KWallet (a Secret Service provider) to "
+                                                        "keep keys between runs."),
+        KeyringProblem.LOCKED: translate("Keyring", "The system keyring is locked. Unlock it (log in to your "
+                                                    "desktop session or open your keyring manager) and try again."),
+        KeyringProblem.DBUS: translate("Keyring", "The system keyring could not be reached over D-Bus. Make sure a "
+                                                  "desktop session with a Secret Service (gnome-keyring, KWallet) "
+                                                  "is running."),
+        KeyringProblem.PLAINTEXT_REFUSED: translate("Keyring", "The only keyring available stores keys as plain "
+                                                               "files, which this app refuses. Install "
+                                                               "gnome-keyring or KWallet."),
+    }.get(problem, translate("Keyring", "The system keyring failed."))
 
 
 class ProviderDialog(QDialog):

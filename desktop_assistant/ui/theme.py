@@ -95,7 +95,7 @@ def style_sheet(c: Colors) -> str:
     #Sidebar QListView::item:hover {{ background: {c.hover}; }}
     #Sidebar QListView::item:selected {{ background: {c.selected}; color: {c.text}; }}
     #NewChatButton {{ text-align: left; padding: 8px 12px; border: 1px solid {c.border}; border-radius: 10px;
-                      background: {c.window}; color: {c.text}; font-weight: 600; }}
+                      background: {c.window}; color: {c.text}; font-weight: 700; }}
     #NewChatButton:hover {{ background: {c.hover}; }}
     #ChatScroll, #ChatColumnHost {{ background: {c.window}; border: none; }}
     #UserBubble {{ background: {c.bubble}; border-radius: 16px; }}
@@ -105,7 +105,7 @@ def style_sheet(c: Colors) -> str:
     #StatusChip {{ color: {c.muted}; }}
     #ErrorCard {{ background: {c.danger_bg}; border-radius: 12px; }}
     #ErrorCard QLabel {{ color: {c.text}; background: transparent; }}
-    #ErrorCard #ErrorTitle {{ color: {c.danger}; font-weight: 600; }}
+    #ErrorCard #ErrorTitle {{ color: {c.danger}; font-weight: 700; }}
     #Composer {{ background: {c.surface}; border: 1px solid {c.border}; border-radius: 18px; }}
     #Composer QPlainTextEdit {{ background: transparent; border: none; color: {c.text}; }}
     #SendButton {{ background: {c.accent}; border: none; border-radius: 16px; }}

@@ -23,6 +23,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import pytest
 
@@ -110,16 +111,23 @@ def spec_mock_url() -> Iterator[str]:
     pid = int(found["PID"])
 
     # A SIGTERM to pytest (e.g. a CI timeout) would otherwise kill it without teardown and leave
-    # Prism running; as KeyboardInterrupt the finally below still stops it.
-    previous = None
+    # Prism running; as KeyboardInterrupt the finally below still stops it. Only the main thread
+    # may change signal handlers.
+    saved: dict[int, Any] = {}
     if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+        saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     try:
         yield found["BASE_URL"]
     finally:
-        _stop(pid)
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        # A second Ctrl+C/TERM (a process group often gets both) must not cut the stop short.
+        for sig in saved:
+            signal.signal(sig, signal.SIG_IGN)
+        try:
+            _stop(pid)
+        finally:
+            for sig, handler in saved.items():
+                signal.signal(sig, handler)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

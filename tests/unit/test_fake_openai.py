@@ -72,9 +72,7 @@ def test_non_stream_completion_is_recorded(server: FakeOpenAI) -> None:
 
 def test_script_is_fifo_then_echo(server: FakeOpenAI) -> None:
     server.script("first", Reply("second"))
-    parts = [
-        {"role": "user", "content": [{"type": "text", "text": "from "}, {"type": "text", "text": "parts"}]}
-    ]
+    parts = [{"role": "user", "content": [{"type": "text", "text": "from "}, {"type": "text", "text": "parts"}]}]
     with sync_client(server) as client:
         texts = [client.chat.completions.create(model="m", messages=USER_HI).choices[0].message.content]
         texts.append(client.chat.completions.create(model="m", messages=USER_HI).choices[0].message.content)
@@ -121,9 +119,7 @@ def test_pacing_and_first_byte_delay(server: FakeOpenAI) -> None:
     with sync_client(server) as client:
         start = time.monotonic()
         stream = client.chat.completions.create(model="m", messages=USER_HI, stream=True)
-        arrivals = [
-            time.monotonic() - start for chunk in stream if chunk.choices and chunk.choices[0].delta.content
-        ]
+        arrivals = [time.monotonic() - start for chunk in stream if chunk.choices and chunk.choices[0].delta.content]
     assert len(arrivals) == 20
     assert arrivals[0] >= 0.1
     assert arrivals[-1] - arrivals[0] >= 0.15  # 19 gaps of 10 ms

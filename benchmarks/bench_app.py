@@ -1,0 +1,725 @@
+"""The real app against a bare PySide6 window, measured from outside on a real X server.
+
+    scripts/headless-session.sh --no-audio --no-keyring -- .venv/bin/python benchmarks/bench_app.py [--quick]
+
+Needs xdotool and python-xlib (benchmark only: `.venv/bin/pip install python-xlib`). The app
+(`desktop-assistant --profile-dir DIR`) and benchmarks/bare_window.py run as subprocesses against the fake
+OpenAI server of tests/fake_openai.py (served from this process), and are driven identically with
+tests/support/app_driver.py: xdotool focuses the window, types a question and presses Return. Nothing in
+either program is instrumented; every figure is observed from outside:
+
+* X events come from a separate observer process (its own X connection and GIL, so this process's work
+  cannot delay them). It watches the root window for MapNotify, has the DAMAGE extension report every
+  rectangle drawn into the window under test, and sends _NET_WM_PING messages when asked. A damage event
+  carries the X server's timestamp, which on Linux is CLOCK_MONOTONIC in ms: the clock of time.monotonic()
+  here, so paint times are exact to ~1 ms.
+* Start: time.monotonic() just before the exec -> MapNotify of the window (median of N runs, after one
+  unmeasured run of each to warm the file cache). xdotool's `search --sync` polls only every 0.5 s, too
+  coarse for this. The first painted frame (first damage) is shown as well.
+* Idle memory: PSS (/proc/PID/smaps_rollup) 3 s after the map; the SDK is imported by then in both.
+* Reply CPU: utime+stime (/proc/PID/stat: all threads) sampled every 20 ms, from just before Return to
+  "drawing done". The question is typed before the first sample, so typing is not counted.
+* Drawing done: the X server time of the last rectangle drawn into the window for the reply. The text
+  cursor blinks forever, so rectangles that were drawn while the window sat idle (learned for 1.5 s
+  before each reply: the cursor's) are ignored; the reply counts as finished once the stream has ended,
+  nothing else has been drawn for 1 s and the process is idle. "Last byte" is when the fake server handed
+  the end of the stream to its socket (its chat route is wrapped; the server is unchanged). At full speed
+  the socket buffers make "last byte" early, so the 100 ms target is about the paced run.
+* Memory growth per reply: PSS right after drawing done minus PSS just before Return, for a reply that
+  follows a short warm-up reply (one-time costs: first Markdown/code highlighting, CJK font loading).
+* UI thread blocked: every 10 ms the observer sends the window a _NET_WM_PING (EWMH) client message. Qt
+  answers it from the GUI thread's event dispatch, so an answer that is D ms late means the GUI thread did
+  not get to its events for D ms, whether it was busy itself or waiting for the GIL held by another of the
+  app's threads. The longest round trip per phase is reported; a block spell is at least that minus 10 ms.
+  Pinging costs a little CPU, so these are separate runs from the CPU runs.
+* Opening a 1,000-message conversation: it is the most recent, so the first sidebar item. The pointer is
+  moved onto the item first (hover repaint settles), then `xdotool click 1`; time from just before that
+  command (its ~3 ms start-up is included) to the first rectangle drawn in the chat pane ("first paint")
+  and to the last one ("settled"). The first open is cold; the later ones alternate with a small chat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import multiprocessing
+import os
+import platform
+import random
+import select
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from desktop_assistant.domain.models import Message, Role, Usage
+from desktop_assistant.store import Store
+from tests.fake_openai import Exchange, FakeOpenAI, Reply, markdown_reply
+from tests.support.app_driver import AppProcess, missing_prerequisites, xdotool
+
+HERE = Path(__file__).resolve().parent
+API_KEY = "sk-bench-0123456789abcdefghijkl"
+CHAT_ROUTE = ("POST", "/v1/chat/completions")
+QUESTION = "Explain streaming Markdown rendering"
+BARE_TITLE = "Bare Window"
+PING_INTERVAL = 0.010
+QUIET = 1.0  # s without drawing (and with an idle process) that ends a reply or a repaint
+IDLE_CPU = 0.05  # CPU share below which the process counts as idle
+
+
+# ---------------------------------------------------------------------------------------------------
+# X observer (a separate process)
+# ---------------------------------------------------------------------------------------------------
+
+
+def _observer_main(conn: Connection) -> None:
+    """Record maps, damage and ping round trips of the window titled as asked; answer the parent's calls.
+
+    Calls (tuples): ("target", title) forgets everything and watches for that title; ("ping", interval)
+    starts/stops pinging the target; ("take",) returns and clears what was recorded; ("stop",) ends.
+    """
+    from Xlib import X, display, protocol
+    from Xlib.ext import damage
+
+    d = display.Display()
+    # Windows vanish when their process is killed: the BadWindow/BadDamage errors that follow are expected.
+    d.set_error_handler(lambda *_args: None)
+    root = d.screen().root
+    root.change_attributes(event_mask=X.SubstructureNotifyMask)
+    d.damage_query_version()
+    wm_protocols = d.intern_atom("WM_PROTOCOLS")
+    ping_atom = d.intern_atom("_NET_WM_PING")
+    pid_atom = d.intern_atom("_NET_WM_PID")
+    net_name = d.intern_atom("_NET_WM_NAME")
+    utf8 = d.intern_atom("UTF8_STRING")
+
+    title: str | None = None
+    target: Any = None
+    mapped: tuple[float, int, int] | None = None  # (time, window id, pid)
+    damages: list[tuple[float, int, int, int, int]] = []
+    rtts: list[tuple[float, float]] = []  # (sent at, round trip)
+    sent: dict[int, float] = {}
+    interval = 0.0
+    next_ping = 0.0
+    seq = 0
+
+    def server_time(ts: int) -> float:
+        now_ms = int(time.monotonic() * 1000)
+        return (now_ms - ((now_ms - ts) % 2**32)) / 1000
+
+    def name_of(window: Any) -> str:
+        prop = window.get_full_property(net_name, utf8)
+        if prop is not None:
+            return prop.value.decode("utf-8", "replace") if isinstance(prop.value, bytes) else str(prop.value)
+        return str(window.get_wm_name() or "")
+
+    def handle(event: Any) -> None:
+        nonlocal target, mapped
+        kind = type(event).__name__
+        if kind == "CreateNotify" and not event.override:
+            # Before the map, so the very first paint is reported too.
+            event.window.damage_create(damage.DamageReportRawRectangles)
+        elif kind == "MapNotify" and not event.override and target is None and title is not None:
+            now = time.monotonic()
+            if name_of(event.window) == title:
+                pid = event.window.get_full_property(pid_atom, X.AnyPropertyType)
+                target = event.window
+                mapped = (now, target.id, int(pid.value[0]) if pid else 0)
+        elif kind == "DamageNotify":
+            if target is not None and event.drawable.id == target.id:
+                a = event.area
+                damages.append((server_time(event.timestamp), a.x, a.y, a.width, a.height))
+        elif kind == "ClientMessage" and event.client_type == wm_protocols:
+            data = event.data[1]
+            if data[0] == ping_atom and (at := sent.pop(data[2], None)) is not None:
+                rtts.append((at, time.monotonic() - at))
+
+    conn.send("ready")
+    while True:
+        now = time.monotonic()
+        pinging = interval > 0 and target is not None
+        wait = max(0.0, next_ping - now) if pinging else 0.1
+        ready, _, _ = select.select([d.fileno(), conn], [], [], wait)
+        while d.pending_events():
+            handle(d.next_event())
+        if conn in ready:
+            call = conn.recv()
+            if call[0] == "target":
+                title, target, mapped = call[1], None, None
+                damages.clear()
+                rtts.clear()
+                sent.clear()
+                interval = 0.0
+                conn.send("ok")
+            elif call[0] == "ping":
+                interval = call[1]
+                conn.send("ok")
+            elif call[0] == "take":
+                oldest = min(sent.values(), default=None)
+                conn.send({"mapped": mapped, "damage": list(damages), "pings": list(rtts), "unanswered": oldest})
+                damages.clear()
+                rtts.clear()
+            elif call[0] == "stop":
+                conn.send("ok")
+                return
+        now = time.monotonic()
+        if interval > 0 and target is not None and now >= next_ping:
+            seq += 1
+            message = protocol.event.ClientMessage(
+                window=target, client_type=wm_protocols, data=(32, [ping_atom, X.CurrentTime, seq, 0, 0])
+            )
+            target.send_event(message, event_mask=0)  # mask 0: to the client that created the window
+            d.flush()
+            sent[seq] = now
+            next_ping = now + interval
+
+
+@dataclass
+class Damage:
+    t: float
+    rect: tuple[int, int, int, int]
+
+
+class Observer:
+    def __init__(self) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self._conn, child = ctx.Pipe()
+        self._proc = ctx.Process(target=_observer_main, args=(child,), name="x-observer", daemon=True)
+        self._proc.start()
+        child.close()
+        if not self._conn.poll(30) or self._conn.recv() != "ready":
+            raise RuntimeError("the X observer did not start")
+        self.mapped: tuple[float, int, int] | None = None
+        self.damage: list[Damage] = []
+        self.pings: list[tuple[float, float]] = []
+        self.unanswered: float | None = None
+
+    def _call(self, *call: object) -> Any:
+        self._conn.send(call)
+        return self._conn.recv()
+
+    def target(self, title: str) -> None:
+        self._call("target", title)
+        self.mapped, self.damage, self.pings = None, [], []
+
+    def ping(self, interval: float) -> None:
+        self._call("ping", interval)
+
+    def take(self) -> None:
+        got = self._call("take")
+        self.mapped = got["mapped"]
+        self.damage += [Damage(t, (x, y, w, h)) for t, x, y, w, h in got["damage"]]
+        self.pings += got["pings"]
+        self.unanswered = got["unanswered"]
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError, EOFError):
+            self._call("stop")
+        self._proc.join(5)
+        self._conn.close()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Fixtures: profiles and the server
+# ---------------------------------------------------------------------------------------------------
+
+
+def seed_profile(profile: Path, conversations: int, long_messages: int) -> str:
+    """History with `conversations` short chats and one of `long_messages` messages, the most recent."""
+    rng = random.Random(20240601)
+    questions = [
+        "How do I stream a chat completion in Python?", "What is the difference between a list and a tuple?",
+        "Explain async/await like I'm five.", "Write a haiku about SQLite.", "如何在 Qt 中渲染 Markdown？",
+        "Can you summarise the last meeting notes?", "Why is my regex so slow?", "Compare Rust and Go for CLIs.",
+    ]
+    start = time.time() - 90 * 86400
+
+    def add_turns(store: Store, conversation_id: str, count: int, at: float) -> float:
+        for i in range(count):
+            user = i % 2 == 0
+            content = rng.choice(questions) if user else markdown_reply(rng.choice((40, 80, 150, 300, 600)))
+            store.add_message(Message(
+                conversation_id, Role.USER if user else Role.ASSISTANT, content, created_at=at,
+                model=None if user else "gpt-4o-mini", usage=None if user else Usage(200, 300, 500),
+            ))
+            at += rng.uniform(5, 120)
+        return at
+
+    at = start
+    with Store(profile / "history.sqlite3") as store:
+        for i in range(conversations):
+            conversation = store.create_conversation(f"{rng.choice(questions)[:40]} #{i + 1}")
+            at = add_turns(store, conversation.id, 4, at)
+        long = store.create_conversation("A very long conversation (1,000 messages)")
+        add_turns(store, long.id, long_messages, at)
+        return long.id
+
+
+class LastByte:
+    """Wraps the fake server's chat route to note when each response was completely handed to the socket."""
+
+    def __init__(self, server: FakeOpenAI) -> None:
+        self.times: list[float] = []
+        inner = server.routes[CHAT_ROUTE]
+
+        async def route(exchange: Exchange) -> None:
+            await inner(exchange)
+            self.times.append(time.monotonic())
+
+        server.add_route(*CHAT_ROUTE, route)
+
+
+# ---------------------------------------------------------------------------------------------------
+# One observed process
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ReplyResult:
+    tokens: int
+    rate: float | None
+    cpu: float  # s
+    total: float  # Return -> drawing done, s
+    lag: float  # last byte -> drawing done, s
+    growth_kib: int
+    pss_after_kib: int
+
+
+@dataclass
+class Bench:
+    server: FakeOpenAI
+    last_byte: LastByte
+    observer: Observer
+    work: Path
+    template: Path
+    runs: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def fresh_profile(self) -> Path:
+        profile = self.work / f"profile-{self.runs}"
+        shutil.copytree(self.template, profile)
+        return profile
+
+    def process(self, subject: str) -> AppProcess:
+        self.runs += 1
+        log = self.work / f"run-{self.runs}-{subject}.log"
+        if subject == "app":
+            return AppProcess.desktop_assistant(self.fresh_profile(), base_url=self.server.base_url,
+                                                api_key=API_KEY, log_path=log)
+        argv = [sys.executable, str(HERE / "bare_window.py"), "--base-url", self.server.base_url]
+        return AppProcess(argv, title=BARE_TITLE, env={"OPENAI_API_KEY": API_KEY}, log_path=log)
+
+
+class Subject:
+    """A launched app or bare window under observation; use as a context manager."""
+
+    def __init__(self, bench: Bench, kind: str, ping: bool = False) -> None:
+        self.bench = bench
+        self.kind = kind
+        self.proc = bench.process(kind)
+        self.obs = bench.observer
+        self.ping = ping
+        self.idle_rects: set[tuple[int, int, int, int]] = set()
+        self.mapped_at = 0.0
+
+    def __enter__(self) -> Subject:
+        self.obs.target(self.proc.title)
+        self.proc.start()
+        deadline = time.monotonic() + 60
+        while True:
+            self.obs.take()
+            if self.obs.mapped is not None and self.obs.mapped[2] in (self.proc.pid, 0):
+                break
+            if not self.proc.running or time.monotonic() > deadline:
+                raise RuntimeError(f"{self.kind}: no window; output:\n{self.proc.output()}")
+            time.sleep(0.005)
+        self.mapped_at, self.proc.window = self.obs.mapped[0], self.obs.mapped[1]
+        if self.ping:
+            self.obs.ping(PING_INTERVAL)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.obs.ping(0)
+        code = self.proc.stop()
+        if code not in (None, -9, 0):
+            self.bench.notes.append(f"{self.kind} exited with {code}: {self.proc.output()[-500:]}")
+
+    @property
+    def start_seconds(self) -> float:
+        assert self.proc.started_at is not None
+        return self.mapped_at - self.proc.started_at
+
+    def first_paint(self) -> float:
+        """Exec -> the first rectangle drawn into the window."""
+        assert self.proc.started_at is not None
+        deadline = time.monotonic() + 30
+        while not self.obs.damage and time.monotonic() < deadline:
+            time.sleep(0.005)
+            self.obs.take()
+        return min(d.t for d in self.obs.damage) - self.proc.started_at
+
+    def focus_and_learn_idle(self, seconds: float = 1.5) -> None:
+        """Focus the window (it repaints as active), then note what it draws while idle: the cursor."""
+        self.proc.focus()
+        time.sleep(0.6)
+        self.obs.take()
+        learn_from = len(self.obs.damage)
+        time.sleep(seconds)
+        self.obs.take()
+        self.idle_rects |= {d.rect for d in self.obs.damage[learn_from:]}
+
+    def drawing(self, since: float) -> list[Damage]:
+        return [d for d in self.obs.damage if d.t >= since and d.rect not in self.idle_rects]
+
+    def wait_quiet(self, since: float, ready: Callable[[], bool], timeout: float,
+                   cpu_log: list[tuple[float, float]]) -> float:
+        """Poll until `ready()`, no drawing for QUIET s and an idle process; the time of the last drawing."""
+        deadline = time.monotonic() + timeout
+        polls = 0
+        while True:
+            time.sleep(0.02)
+            now = time.monotonic()
+            cpu_log.append((now, self.proc.cpu_seconds()))
+            polls += 1
+            if polls % 5:
+                continue
+            self.obs.take()
+            drawn = self.drawing(since)
+            last = max((d.t for d in drawn), default=since)
+            recent = [c for t, c in cpu_log if t >= now - 0.5]
+            idle = len(recent) > 10 and (recent[-1] - recent[0]) < IDLE_CPU * 0.5
+            if ready() and now - last >= QUIET and idle:
+                return last
+            if now > deadline:
+                raise TimeoutError(f"{self.kind}: still drawing or busy after {timeout}s")
+
+    def reply(self, tokens: int, rate: float | None, timeout: float = 300) -> ReplyResult:
+        server, last_byte = self.bench.server, self.bench.last_byte
+        server.script(Reply(text=markdown_reply(tokens), tokens_per_second=rate))
+        self.proc.focus()
+        self.proc.type_text(QUESTION)
+        time.sleep(0.3)
+        answered = len(last_byte.times)
+        pss0 = self.proc.pss_kib()
+        cpu0 = self.proc.cpu_seconds()
+        t0 = time.monotonic()
+        self.proc.key("Return")
+        cpu_log = [(t0, cpu0)]
+        done = self.wait_quiet(t0, lambda: len(last_byte.times) > answered, timeout, cpu_log)
+        pss1 = self.proc.pss_kib()
+        cpu_done = next((c for t, c in cpu_log if t >= done), cpu_log[-1][1])
+        return ReplyResult(tokens, rate, cpu_done - cpu0, done - t0, done - last_byte.times[answered],
+                           pss1 - pss0, pss1)
+
+    def new_chat(self) -> None:
+        self.proc.focus()
+        self.proc.key("ctrl+n")
+        time.sleep(0.5)
+
+    def max_block(self, start: float, end: float) -> tuple[float, int]:
+        """The longest ping round trip (s) of the pings sent in [start, end), and how many exceeded 50 ms."""
+        self.obs.take()
+        rtts = [rtt for at, rtt in self.obs.pings if start <= at < end]
+        if self.obs.unanswered is not None and self.obs.unanswered < end:
+            rtts.append(time.monotonic() - self.obs.unanswered)
+        return max(rtts, default=float("nan")), sum(r > 0.05 for r in rtts)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Scenarios
+# ---------------------------------------------------------------------------------------------------
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def bench_start(bench: Bench, runs: int) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, list[float]]] = {k: {"start": [], "paint": [], "pss": []} for k in ("app", "bare")}
+    for i in range(runs + 1):
+        for kind in ("app", "bare"):
+            with Subject(bench, kind) as s:
+                mapped, paint = s.start_seconds, s.first_paint()
+                time.sleep(max(0.0, s.mapped_at + 3.0 - time.monotonic()))
+                pss = s.proc.pss_kib() / 1024
+            if i == 0:
+                continue  # warms the file cache; not counted
+            out[kind]["start"].append(mapped)
+            out[kind]["paint"].append(paint)
+            out[kind]["pss"].append(pss)
+            print(f"  start run {i} {kind:4}: mapped {mapped * 1000:6.0f} ms, first paint {paint * 1000:6.0f} ms, "
+                  f"idle PSS {pss:6.1f} MiB", flush=True)
+    return {k: {m: median(v) for m, v in metrics.items()} for k, metrics in out.items()}
+
+
+def bench_reply(bench: Bench, kind: str, rate: float | None, plan: list[int]) -> list[ReplyResult]:
+    """A warm-up reply, then the replies of `plan` (a new chat before each after the first)."""
+    results = []
+    with Subject(bench, kind) as s:
+        s.focus_and_learn_idle()
+        s.reply(300, None)
+        for i, tokens in enumerate(plan):
+            if i:
+                s.new_chat()
+                s.focus_and_learn_idle(1.0)
+            r = s.reply(tokens, rate, timeout=max(120, tokens / (rate or 500) * 3))
+            results.append(r)
+            speed = "full speed" if rate is None else f"{rate:g} tok/s"
+            print(f"  {kind:4} {tokens:>6,} tokens at {speed:>10}: CPU {r.cpu:6.2f} s, Return->done {r.total:6.2f} s, "
+                  f"last byte->done {r.lag * 1000:6.0f} ms, PSS {r.growth_kib / 1024:+6.1f} MiB "
+                  f"(now {r.pss_after_kib / 1024:.0f} MiB)", flush=True)
+    return results
+
+
+def _rect_in_chat_pane(rect: tuple[int, int, int, int], pane_x: int) -> bool:
+    return rect[0] >= pane_x
+
+
+def bench_open_long(bench: Bench, repeats: int) -> tuple[list[float], list[float]]:
+    """Click the 1,000-message chat (first sidebar item) `repeats` times, a small chat in between."""
+    first_paints: list[float] = []
+    settled: list[float] = []
+    with Subject(bench, "app") as s:
+        s.focus_and_learn_idle()
+        item0, item1, pane_x = sidebar_items(s)
+        for i in range(repeats):
+            if i:
+                click(item1)
+                s.wait_quiet(time.monotonic(), lambda: True, 30, [])
+            xdotool("mousemove", str(item0[0]), str(item0[1]))
+            s.wait_quiet(time.monotonic(), lambda: True, 30, [])
+            t0 = time.monotonic()
+            xdotool("click", "1")
+            last = s.wait_quiet(t0, lambda: True, 30, [])
+            pane = [d.t for d in s.drawing(t0) if _rect_in_chat_pane(d.rect, pane_x)]
+            if not pane:
+                raise RuntimeError("clicking the first sidebar item repainted nothing in the chat pane")
+            first_paints.append(min(pane) - t0)
+            settled.append(last - t0)
+            print(f"  open 1,000-message chat ({'cold' if i == 0 else 'again'}): first paint "
+                  f"{first_paints[-1] * 1000:5.0f} ms, settled {settled[-1] * 1000:5.0f} ms", flush=True)
+    return first_paints, settled
+
+
+def sidebar_items(s: Subject) -> tuple[tuple[int, int], tuple[int, int], int]:
+    """Centres of the first two sidebar items, and the x where the chat pane starts.
+
+    Found from what the window draws, not from the app's code: the pointer walks down the sidebar, and
+    moving from one item to the next repaints exactly those two items (one rectangle, two items high).
+    """
+    x = 60
+    for y in range(40, 400, 4):
+        s.obs.take()
+        seen = len(s.obs.damage)
+        xdotool("mousemove", str(x), str(y))
+        time.sleep(0.1)
+        s.obs.take()
+        for rx, ry, rw, rh in (d.rect for d in s.obs.damage[seen:]):
+            # Two list items: sidebar-wide, 40-100 px (the New chat button alone is shorter, the list taller).
+            if rx < x < rx + rw and 40 <= rh <= 100 and rw >= 150:
+                item = rh // 2
+                return (rx + rw // 3, ry + item // 2), (rx + rw // 3, ry + item + item // 2), rx + rw + 16
+    raise RuntimeError("could not find the first sidebar item by hovering")
+
+
+def click(point: tuple[int, int]) -> None:
+    xdotool("mousemove", str(point[0]), str(point[1]))
+    time.sleep(0.2)
+    xdotool("click", "1")
+
+
+@dataclass
+class BlockPhase:
+    name: str
+    worst: float
+    over_50: int
+
+
+def bench_blocking(bench: Bench, kind: str, paced_tokens: int) -> list[BlockPhase]:
+    phases: list[BlockPhase] = []
+
+    def phase(name: str, start: float, end: float) -> None:
+        worst, over = s.max_block(start, end)
+        phases.append(BlockPhase(name, worst, over))
+        print(f"  {kind:4} UI blocked, {name:<34}: longest {worst * 1000:6.0f} ms, {over} pings > 50 ms",
+              flush=True)
+
+    with Subject(bench, kind, ping=True) as s:
+        time.sleep(3.0)
+        phase("start (map .. +3 s)", s.mapped_at, time.monotonic())
+        s.focus_and_learn_idle()
+        t = time.monotonic()
+        s.reply(300, None)
+        phase("first reply (300 tokens)", t, time.monotonic())
+        t = time.monotonic()
+        s.reply(5000, None)
+        phase("5,000 tokens at full speed", t, time.monotonic())
+        t = time.monotonic()
+        s.reply(paced_tokens, 100.0)
+        phase(f"{paced_tokens:,} tokens at 100 tok/s", t, time.monotonic())
+        if kind == "app":
+            item0, _, _ = sidebar_items(s)
+            t = time.monotonic()
+            click(item0)
+            s.wait_quiet(t, lambda: True, 30, [])
+            phase("open the 1,000-message chat", t, time.monotonic())
+    return phases
+
+
+# ---------------------------------------------------------------------------------------------------
+# Report
+# ---------------------------------------------------------------------------------------------------
+
+
+def environment() -> list[str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    import PySide6
+    from PySide6.QtCore import qVersion
+
+    def v(package: str) -> str:
+        try:
+            return version(package)
+        except PackageNotFoundError:
+            return "?"
+
+    cpu = platform.processor()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return [
+        f"CPU: {cpu}, {os.cpu_count()} logical CPUs; {platform.platform()}",
+        f"Python {platform.python_version()}, PySide6 {PySide6.__version__} (Qt {qVersion()}), "
+        f"qasync {v('qasync')}, openai {v('openai')}, python-xlib {v('python-xlib')}",
+        f"X: Xvfb on {os.environ.get('DISPLAY')}, QT_QPA_PLATFORM=xcb, no window manager",
+    ]
+
+
+def ratio(a: float, b: float) -> str:
+    return f"{a / b:5.2f}x" if b else "   - "
+
+
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def row(metric: str, app: str, bare: str, rel: str, target: str, ok: bool | None) -> str:
+    mark = "" if ok is None else verdict(ok)
+    return f"{metric:<44} {app:>12} {bare:>12} {rel:>8}  {target:<28} {mark}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="End-to-end app benchmark against a bare PySide6 window.")
+    parser.add_argument("--quick", action="store_true", help="fewer runs and shorter paced replies (~3 min)")
+    parser.add_argument("--keep", type=Path, help="keep profiles and logs in this directory")
+    args = parser.parse_args()
+    if (missing := missing_prerequisites()) is not None:
+        print(f"bench_app: {missing}", file=sys.stderr)
+        return 2
+    try:
+        import Xlib  # noqa: F401
+    except ImportError:
+        print("bench_app: needs python-xlib (benchmark only): .venv/bin/pip install python-xlib", file=sys.stderr)
+        return 2
+
+    start_runs = 3 if args.quick else 5
+    paced_tokens = 1500 if args.quick else 5000
+    linear_plan = [5000, 1000] if args.quick else [5000, 1000, 20000]
+    open_repeats = 3 if args.quick else 5
+    began = time.monotonic()
+
+    print("Environment")
+    for line in environment():
+        print("  " + line)
+    print(flush=True)
+
+    work_ctx = contextlib.nullcontext(str(args.keep)) if args.keep else tempfile.TemporaryDirectory(prefix="bench-app-")
+    with work_ctx as work_dir, FakeOpenAI() as server:
+        work = Path(work_dir)
+        work.mkdir(parents=True, exist_ok=True)
+        template = work / "template"
+        shutil.rmtree(template, ignore_errors=True)
+        template.mkdir()
+        t = time.monotonic()
+        seed_profile(template, 200, 1000)
+        print(f"Seeded a profile: 200 chats of 4 messages + one of 1,000 messages ({time.monotonic() - t:.1f} s)",
+              flush=True)
+        observer = Observer()
+        bench = Bench(server, LastByte(server), observer, work, template)
+        try:
+            print("\nStart and idle memory")
+            start = bench_start(bench, start_runs)
+            print("\nReplies (CPU, drawing, memory)")
+            app_full = bench_reply(bench, "app", None, linear_plan)
+            bare_full = bench_reply(bench, "bare", None, [5000])
+            app_paced = bench_reply(bench, "app", 100.0, [paced_tokens])
+            bare_paced = bench_reply(bench, "bare", 100.0, [paced_tokens])
+            print("\nOpening the 1,000-message chat")
+            opens, settles = bench_open_long(bench, open_repeats)
+            print("\nUI thread responsiveness (_NET_WM_PING every 10 ms)")
+            app_blocks = bench_blocking(bench, "app", 1000 if args.quick else 2000)
+            bare_blocks = bench_blocking(bench, "bare", 1000 if args.quick else 2000)
+        finally:
+            observer.close()
+
+    a, b = start["app"], start["bare"]
+    af, bf, ap, bp = app_full[0], bare_full[0], app_paced[0], bare_paced[0]
+    paced = f"{paced_tokens:,} tok @100/s"
+    print(f"\nResults (median of {start_runs} starts; one run per reply row)\n")
+    print(row("metric", "app", "bare", "app/bare", "target", None))
+    print("-" * 118)
+    print(row("start: exec -> window mapped", f"{a['start'] * 1000:.0f} ms", f"{b['start'] * 1000:.0f} ms",
+              ratio(a["start"], b["start"]), "<= 1.5x bare", a["start"] <= 1.5 * b["start"]))
+    print(row("start: exec -> first frame drawn", f"{a['paint'] * 1000:.0f} ms", f"{b['paint'] * 1000:.0f} ms",
+              ratio(a["paint"], b["paint"]), "(info)", None))
+    print(row("idle PSS 3 s after map", f"{a['pss']:.1f} MiB", f"{b['pss']:.1f} MiB", ratio(a["pss"], b["pss"]),
+              "<= 1.6x bare", a["pss"] <= 1.6 * b["pss"]))
+    print(row("CPU, 5,000 tokens full speed", f"{af.cpu:.2f} s", f"{bf.cpu:.2f} s", ratio(af.cpu, bf.cpu),
+              "<= bare", af.cpu <= bf.cpu))
+    print(row(f"CPU, {paced}", f"{ap.cpu:.2f} s", f"{bp.cpu:.2f} s", ratio(ap.cpu, bp.cpu), "<= 0.6x bare",
+              ap.cpu <= 0.6 * bp.cpu))
+    print(row(f"last byte -> drawing done, {paced}", f"{ap.lag * 1000:.0f} ms", f"{bp.lag * 1000:.0f} ms", "",
+              "app <= 100 ms", ap.lag <= 0.1))
+    print(row("last byte -> drawing done, 5k full speed", f"{af.lag * 1000:.0f} ms", f"{bf.lag * 1000:.0f} ms", "",
+              "(info)", None))
+    print(row("Return -> drawing done, 5k full speed", f"{af.total:.2f} s", f"{bf.total:.2f} s",
+              ratio(af.total, bf.total), "(info)", None))
+    for label, x, y in (("5k full speed", af, bf), (paced, ap, bp)):
+        print(row(f"PSS growth per reply, {label}", f"{x.growth_kib / 1024:+.1f} MiB",
+                  f"{y.growth_kib / 1024:+.1f} MiB", "", "< 5 MiB", x.growth_kib < 5 * 1024))
+    per_k = {r.tokens: r.cpu / r.tokens * 1000 for r in app_full}
+    for tokens in sorted(per_k):
+        print(row(f"app CPU per 1k tokens, {tokens:,} full speed", f"{per_k[tokens]:.3f} s", "", "",
+                  "about constant", None))
+    if len(per_k) > 1:
+        spread = max(per_k.values()) / min(per_k.values())
+        print(row("  largest / smallest CPU per 1k tokens", f"{spread:.2f}x", "", "", "~1x (linear)", spread < 1.5))
+    print(row("open 1,000-msg chat: click -> first paint", f"{opens[0] * 1000:.0f} ms", "", "", "< 300 ms (cold)",
+              opens[0] < 0.3))
+    warm = median(opens[1:])
+    print(row("  same, reopened (median)", f"{warm * 1000:.0f} ms", "", "", "< 300 ms", warm < 0.3))
+    print(row("  click -> settled (cold / reopened median)",
+              f"{settles[0] * 1000:.0f}/{median(settles[1:]) * 1000:.0f} ms", "", "", "(info)", None))
+    bare_by_name = {p.name: p for p in bare_blocks}
+    for p in app_blocks:
+        q = bare_by_name.get(p.name)
+        print(row(f"UI blocked max: {p.name}", f"{p.worst * 1000:.0f} ms",
+                  f"{q.worst * 1000:.0f} ms" if q else "", "", "< 50 ms", p.worst < 0.05))
+    for note in bench.notes:
+        print("note:", note)
+    print(f"\nTotal time {time.monotonic() - began:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

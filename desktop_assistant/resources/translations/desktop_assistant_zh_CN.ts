@@ -1,0 +1,638 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+<context>
+    <name>AssistantMessageWidget</name>
+    <message>
+        <location filename="../../ui/message_widgets.py" line="275"/>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <location filename="../../ui/message_widgets.py" line="297"/>
+        <source>Copy reply</source>
+        <translation>复制回复</translation>
+    </message>
+    <message>
+        <location filename="../../ui/message_widgets.py" line="298"/>
+        <source>Regenerate</source>
+        <translation>重新生成</translation>
+    </message>
+    <message>
+        <location filename="../../ui/message_widgets.py" line="325"/>
+        <source>Writing…</source>
+        <translation>正在生成…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/message_widgets.py" line="344"/>
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <location filename="../../ui/message_widgets.py" line="345"/>
+        <source>Interrupted</source>
+        <translation>已中断</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/message_widgets.py" line="351"/>
+        <source>%n tokens</source>
+        <translation>
+            <numerusform>%n 个 token</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/message_widgets.py" line="357"/>
+        <source>Interrupted: the app closed before this reply finished</source>
+        <translation>已中断：回复完成前应用已关闭</translation>
+    </message>
+    <message>
+        <location filename="../../ui/message_widgets.py" line="372"/>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <location filename="../../ui/message_widgets.py" line="373"/>
+        <source>Provider settings</source>
+        <translation>服务商设置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/message_widgets.py" line="374"/>
+        <source>Chat settings</source>
+        <translation>对话设置</translation>
+    </message>
+</context>
+<context>
+    <name>ChatSettingsDialog</name>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="64"/>
+        <source>Chat settings</source>
+        <translation>对话设置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="76"/>
+        <source>Pick from the server&apos;s list or type a name, e.g. openai/gpt-4o-mini</source>
+        <translation>从服务器提供的列表中选择，或输入模型名称，例如 openai/gpt-4o-mini</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="78"/>
+        <source>Load list</source>
+        <translation>获取列表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="81"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="87"/>
+        <source>Optional: how the assistant should behave</source>
+        <translation>可选：设定助手的行为方式</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="89"/>
+        <source>System prompt</source>
+        <translation>系统提示词</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="98"/>
+        <source>0–2. Lower is more focused, higher more varied.</source>
+        <translation>0–2。数值越低回答越集中，越高越多样。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="99"/>
+        <source>Temperature</source>
+        <translation>温度</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="108"/>
+        <source>0–1. Nucleus sampling; change this or temperature, not both.</source>
+        <translation>0–1。核采样；建议只调整此项或温度之一，不要同时调整。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="109"/>
+        <source>Top p</source>
+        <translation>Top P</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="116"/>
+        <source>The longest reply, in tokens.</source>
+        <translation>单次回复的最大长度（以 token 计）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="117"/>
+        <source>Max tokens</source>
+        <translation>最大 token 数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="126"/>
+        <source>Save as default for new chats</source>
+        <translation>设为新对话的默认设置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="164"/>
+        <source>Loading models…</source>
+        <translation>正在加载模型…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="175"/>
+        <source>you can still type a model name.</source>
+        <translation>仍可手动输入模型名称。</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/chat_settings_dialog.py" line="183"/>
+        <source>%n models available</source>
+        <translation>
+            <numerusform>%n 个可用模型</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Composer</name>
+    <message>
+        <location filename="../../ui/composer.py" line="40"/>
+        <source>Message the assistant…</source>
+        <translation>给助手发送消息…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="51"/>
+        <source>Chat settings: model, system prompt, temperature…</source>
+        <translation>对话设置：模型、系统提示词、温度…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="103"/>
+        <source>Stop (Esc)</source>
+        <translation>停止 (Esc)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="108"/>
+        <source>Send (Enter)</source>
+        <translation>发送 (Enter)</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationList</name>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="38"/>
+        <location filename="../../ui/conversation_list.py" line="59"/>
+        <location filename="../../ui/conversation_list.py" line="77"/>
+        <source>New chat</source>
+        <translation>新建对话</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="41"/>
+        <source>New chat (Ctrl+N)</source>
+        <translation>新建对话 (Ctrl+N)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="113"/>
+        <source>Rename chat</source>
+        <translation>重命名对话</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="113"/>
+        <source>Title:</source>
+        <translation>标题：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="120"/>
+        <source>Delete chat</source>
+        <translation>删除对话</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="121"/>
+        <source>Delete “%1” and all its messages? This cannot be undone.</source>
+        <translation>要删除“%1”及其全部消息吗？此操作无法撤销。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="133"/>
+        <source>Rename…</source>
+        <translation>重命名…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="134"/>
+        <source>Delete…</source>
+        <translation>删除…</translation>
+    </message>
+</context>
+<context>
+    <name>EmptyState</name>
+    <message>
+        <location filename="../../ui/chat_view.py" line="28"/>
+        <source>What can I help with?</source>
+        <translation>有什么可以帮你的？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_view.py" line="37"/>
+        <source>Type a question and press Enter to send; Shift+Enter starts a new line.</source>
+        <translation>输入问题后按 Enter 发送，按 Shift+Enter 换行。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_view.py" line="39"/>
+        <source>Replies stream in as Markdown, with code you can copy in one click.</source>
+        <translation>回复以 Markdown 格式实时显示，代码可一键复制。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_view.py" line="41"/>
+        <source>Chat settings (model, system prompt, temperature) are behind the sliders button.</source>
+        <translation>点击滑块按钮可打开对话设置（模型、系统提示词、温度）。</translation>
+    </message>
+</context>
+<context>
+    <name>Errors</name>
+    <message>
+        <location filename="../../ui/error_text.py" line="36"/>
+        <source>No API key</source>
+        <translation>缺少 API 密钥</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_text.py" line="37"/>
+        <source>Add an API key for this provider to start chatting.</source>
+        <translation>请为此服务商添加 API 密钥，然后即可开始对话。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_text.py" line="40"/>
+        <source>The API key was refused (401)</source>
+        <translation>API 密钥被拒绝（401）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_text.py" line="41"/>
+        <source>Check the key in the provider settings; it may be mistyped, revoked or for another server.</source>
+        <translation>请在服务商设置中检查密钥：它可能输入有误、已被吊销，或属于其他服务器。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_text.py" line="45"/>
+        <source>Access denied (403)</source>
+        <translation>访问被拒绝（403）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_text.py" line="46"/>
+        <source>This key may not use this model or endpoint, or your region is not supported.</source>
+        <translation>此密钥可能无权使用该模型或接口，或者你所在的地区不受支持。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_text.py" line="50"/>
+        <source>Model not found (404)</source>
+        <translation>找不到模型（404）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_text.py" line="51"/>
+        <source>The server does not offer this model. Pick another model in the chat settings.</source>
+        <translation>服务器未提供此模型。请在对话设置中选择其他模型。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_text.py" line="55"/>
+        <source>Rate limit reached (429)</source>
+        <translation>已达到速率限制（429）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_text.py" line="56"/>
+        <source>Too many requests for now. Wait a moment, then retry.</source>
+        <translation>当前请求过多。请稍等片刻再重试。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_text.py" line="59"/>
+        <source>Quota used up (429)</source>
+        <translation>额度已用完（429）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_text.py" line="60"/>
+        <source>Your account has no credit or quota left. Check billing with your provider.</source>
+        <translation>你的账户已没有余额或额度。请前往服务商查看账单。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_text.py" line="64"/>
+        <source>The server had a problem</source>
+        <translation>服务器出现问题</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_text.py" line="65"/>
+        <source>The provider returned a server error. It is usually temporary; retry in a moment.</source>
+        <translation>服务商返回了服务器错误。这通常是暂时的，请稍后重试。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_text.py" line="69"/>
+        <source>The request timed out</source>
+        <translation>请求超时</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_text.py" line="70"/>
+        <source>The server did not answer in time. Check your connection or proxy, then retry.</source>
+        <translation>服务器未及时响应。请检查网络连接或代理，然后重试。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_text.py" line="74"/>
+        <source>Could not connect</source>
+        <translation>无法连接</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_text.py" line="75"/>
+        <source>The server could not be reached. Check the base URL, your network and proxy settings.</source>
+        <translation>无法连接到服务器。请检查 API 地址、网络和代理设置。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_text.py" line="79"/>
+        <source>The connection dropped mid-reply</source>
+        <translation>回复过程中连接中断</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_text.py" line="80"/>
+        <source>The text received so far is kept. Regenerate to get a complete reply.</source>
+        <translation>已收到的内容已保留。重新生成即可获得完整回复。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_text.py" line="83"/>
+        <source>The conversation is too long for this model</source>
+        <translation>对话过长，超出此模型的上下文长度</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_text.py" line="84"/>
+        <source>Start a new chat, edit an earlier message to shorten it, or pick a model with a larger context window.</source>
+        <translation>请新建对话、编辑之前的消息以缩短内容，或选择上下文窗口更大的模型。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_text.py" line="88"/>
+        <source>The server rejected the request</source>
+        <translation>服务器拒绝了请求</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_text.py" line="89"/>
+        <source>A setting may not be supported by this server or model.</source>
+        <translation>此服务器或模型可能不支持某项设置。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_text.py" line="91"/>
+        <source>Something went wrong</source>
+        <translation>出错了</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_text.py" line="92"/>
+        <source>An unexpected error occurred.</source>
+        <translation>发生了意外错误。</translation>
+    </message>
+</context>
+<context>
+    <name>Keyring</name>
+    <message>
+        <location filename="../../ui/provider_dialog.py" line="46"/>
+        <source>No system keyring is available. Install and start gnome-keyring or KWallet (a Secret Service provider) to keep keys between runs.</source>
+        <translation>没有可用的系统密钥环。请安装并启动 gnome-keyring 或 KWallet（Secret Service 提供程序），以便在多次运行之间保留密钥。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/provider_dialog.py" line="49"/>
+        <source>The system keyring is locked. Unlock it (log in to your desktop session or open your keyring manager) and try again.</source>
+        <translation>系统密钥环已锁定。请先解锁（登录桌面会话，或打开密钥环管理器），然后重试。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/provider_dialog.py" line="51"/>
+        <source>The system keyring could not be reached over D-Bus. Make sure a desktop session with a Secret Service (gnome-keyring, KWallet) is running.</source>
+        <translation>无法通过 D-Bus 访问系统密钥环。请确认正在运行带有 Secret Service（gnome-keyring、KWallet）的桌面会话。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/provider_dialog.py" line="54"/>
+        <source>The only keyring available stores keys as plain files, which this app refuses. Install gnome-keyring or KWallet.</source>
+        <translation>唯一可用的密钥环会以明文文件保存密钥，本应用不接受这种方式。请安装 gnome-keyring 或 KWallet。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/provider_dialog.py" line="57"/>
+        <source>The system keyring failed.</source>
+        <translation>系统密钥环出错。</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../ui/main_window.py" line="43"/>
+        <source>Desktop Assistant</source>
+        <translation>桌面助手</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="111"/>
+        <source>&amp;Chat</source>
+        <translation>对话(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="112"/>
+        <source>&amp;New chat</source>
+        <translation>新建对话(&amp;N)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="113"/>
+        <source>Chat &amp;settings…</source>
+        <translation>对话设置(&amp;S)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="115"/>
+        <source>&amp;Provider…</source>
+        <translation>服务商(&amp;P)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="117"/>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="163"/>
+        <source>Chat settings</source>
+        <translation>对话设置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="197"/>
+        <source>Last reply: %1 prompt + %2 completion tokens</source>
+        <translation>上次回复：输入 %1 + 输出 %2 个 token</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="243"/>
+        <source>No provider set up — Chat ▸ Provider…</source>
+        <translation>尚未设置服务商——请前往“对话 ▸ 服务商…”</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="246"/>
+        <source>OPENAI_* environment variables</source>
+        <translation>OPENAI_* 环境变量</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="248"/>
+        <source> (overridden by OPENAI_* variables)</source>
+        <translation>（已被 OPENAI_* 变量覆盖）</translation>
+    </message>
+</context>
+<context>
+    <name>OptionalNumber</name>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="43"/>
+        <source>Set</source>
+        <translation>自定义</translation>
+    </message>
+</context>
+<context>
+    <name>ProviderDialog</name>
+    <message>
+        <location filename="../../ui/provider_dialog.py" line="69"/>
+        <source>Welcome to Desktop Assistant</source>
+        <translation>欢迎使用桌面助手</translation>
+    </message>
+    <message>
+        <location filename="../../ui/provider_dialog.py" line="69"/>
+        <source>Provider</source>
+        <translation>服务商</translation>
+    </message>
+    <message>
+        <location filename="../../ui/provider_dialog.py" line="75"/>
+        <source>Connect to OpenAI with an API key, or to any OpenAI-compatible server: a gateway or proxy with its own base URL, or a local server such as Ollama or LM Studio. Keys are kept only in your system keyring, never in a file.</source>
+        <translation>使用 API 密钥连接 OpenAI，或连接任何兼容 OpenAI 的服务：使用自己 API 地址的网关或代理，或者 Ollama、LM Studio 等本地服务器。密钥只保存在系统密钥环中，绝不会写入文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/provider_dialog.py" line="80"/>
+        <source>Looking for local servers…</source>
+        <translation>正在查找本地服务器…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/provider_dialog.py" line="92"/>
+        <source>Other (custom URL)</source>
+        <translation>其他（自定义 URL）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/provider_dialog.py" line="93"/>
+        <source>Preset</source>
+        <translation>预设</translation>
+    </message>
+    <message>
+        <location filename="../../ui/provider_dialog.py" line="95"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../ui/provider_dialog.py" line="98"/>
+        <source>Base URL</source>
+        <translation>API 地址</translation>
+    </message>
+    <message>
+        <location filename="../../ui/provider_dialog.py" line="101"/>
+        <source>sk-…  (stored in the system keyring)</source>
+        <translation>sk-…（保存在系统密钥环中）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/provider_dialog.py" line="103"/>
+        <source>A key is stored; type to replace it</source>
+        <translation>已保存密钥；输入新密钥即可替换</translation>
+    </message>
+    <message>
+        <location filename="../../ui/provider_dialog.py" line="104"/>
+        <source>API key</source>
+        <translation>API 密钥</translation>
+    </message>
+    <message>
+        <location filename="../../ui/provider_dialog.py" line="105"/>
+        <source>This server needs no key (local server)</source>
+        <translation>此服务器无需密钥（本地服务器）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/provider_dialog.py" line="111"/>
+        <source>Default model</source>
+        <translation>默认模型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/provider_dialog.py" line="113"/>
+        <source>Optional, e.g. http://127.0.0.1:7890 (else HTTPS_PROXY is used)</source>
+        <translation>可选，例如 http://127.0.0.1:7890（留空则使用 HTTPS_PROXY）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/provider_dialog.py" line="114"/>
+        <source>Proxy</source>
+        <translation>代理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/provider_dialog.py" line="118"/>
+        <source>Test connection</source>
+        <translation>测试连接</translation>
+    </message>
+    <message>
+        <location filename="../../ui/provider_dialog.py" line="156"/>
+        <source>My provider</source>
+        <translation>我的服务商</translation>
+    </message>
+    <message>
+        <location filename="../../ui/provider_dialog.py" line="168"/>
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/provider_dialog.py" line="190"/>
+        <source>Connected: %n models</source>
+        <translation>
+            <numerusform>连接成功：%n 个模型</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/provider_dialog.py" line="197"/>
+        <source>No local server found (Ollama, LM Studio, llama.cpp, vLLM).</source>
+        <translation>未找到本地服务器（Ollama、LM Studio、llama.cpp、vLLM）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/provider_dialog.py" line="199"/>
+        <source>Found running on this computer:</source>
+        <translation>在本机上发现正在运行的服务器：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/provider_dialog.py" line="221"/>
+        <source>Enter an API key, or tick “needs no key” for a local server.</source>
+        <translation>请输入 API 密钥；如果是本地服务器，请勾选“无需密钥”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/provider_dialog.py" line="234"/>
+        <source>The key cannot be saved</source>
+        <translation>无法保存密钥</translation>
+    </message>
+    <message>
+        <location filename="../../ui/provider_dialog.py" line="236"/>
+        <source>You can use the key for this session only: it stays in memory and is forgotten when the app closes. It is never written to a file.</source>
+        <translation>你可以只在本次运行期间使用此密钥：它仅保存在内存中，应用关闭后即被清除，绝不会写入文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/provider_dialog.py" line="238"/>
+        <source>Use for this session only</source>
+        <translation>仅本次运行使用</translation>
+    </message>
+</context>
+<context>
+    <name>Startup</name>
+    <message>
+        <location filename="../../app.py" line="106"/>
+        <source>This history database was written by a newer version of Desktop Assistant (schema %1; this version knows %2). Update the app, or start it with another --profile-dir.</source>
+        <translation>此历史数据库由更新版本的桌面助手写入（数据库结构版本 %1；当前版本仅支持到 %2）。请更新应用，或使用其他 --profile-dir 启动。</translation>
+    </message>
+    <message>
+        <location filename="../../app.py" line="112"/>
+        <source>The history database cannot be opened:</source>
+        <translation>无法打开历史数据库：</translation>
+    </message>
+    <message>
+        <location filename="../../app.py" line="156"/>
+        <source>Something unexpected went wrong. Your chats are saved; the details were written to the log.</source>
+        <translation>发生意外错误。你的对话已保存，详细信息已写入日志。</translation>
+    </message>
+</context>
+<context>
+    <name>UserMessageWidget</name>
+    <message>
+        <location filename="../../ui/message_widgets.py" line="213"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/message_widgets.py" line="214"/>
+        <source>Save &amp;&amp; send</source>
+        <translation>保存并发送</translation>
+    </message>
+    <message>
+        <location filename="../../ui/message_widgets.py" line="224"/>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <location filename="../../ui/message_widgets.py" line="225"/>
+        <source>Edit and resend</source>
+        <translation>编辑并重新发送</translation>
+    </message>
+</context>
+</TS>

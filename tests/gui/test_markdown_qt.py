@@ -1,0 +1,164 @@
+"""How QTextDocument takes the renderer's HTML: tables, code, anchors, and no resource loads."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QTextBlock, QTextCharFormat, QTextDocument, QTextFrame, QTextTable
+from PySide6.QtWidgets import QTextBrowser
+
+from desktop_assistant.markdown import MarkdownTheme, StreamingMarkdown, render_markdown
+
+pytestmark = pytest.mark.gui
+
+LIGHT = MarkdownTheme.light()
+
+REPLY = """# Report
+
+Intro with a [site](https://example.com/page) and ![chart](https://tracker.example/pixel.png).
+Raw <img src="https://tracker.example/raw.gif"> must stay text.
+
+| Name | Qty | 说明 |
+|:-----|:---:|-----:|
+| 苹果 | 3 | 红色 |
+| pear | 12 | 绿色 |
+
+```python
+def greet(name: str) -> str:
+    return f"Hello, {name}!"
+```
+
+1. first
+
+2. second
+
+   ```
+   plain code
+   ```
+
+3. third
+
+[ref image]: https://tracker.example/ref.png
+
+![ref image] ![also][ref image] <https://tracker.example/auto.png>
+"""
+
+
+class RecordingBrowser(QTextBrowser):
+    """Records every resource the document asks for, and never fetches anything."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.requested: list[str] = []
+
+    def loadResource(self, kind: int, url: QUrl) -> object:
+        self.requested.append(url.toString())
+        return None
+
+
+def show(qtbot, html: str, theme: MarkdownTheme = LIGHT) -> RecordingBrowser:
+    browser = RecordingBrowser()
+    qtbot.addWidget(browser)
+    browser.document().setDefaultStyleSheet(theme.stylesheet())
+    browser.setHtml(html)
+    browser.resize(640, 900)
+    browser.show()
+    browser.grab()  # lay out and paint: the moment images would be loaded
+    return browser
+
+
+def tables(frame: QTextFrame) -> list[QTextTable]:
+    found: list[QTextTable] = []
+    for child in frame.childFrames():
+        if isinstance(child, QTextTable):
+            found.append(child)
+        found.extend(tables(child))
+    return found
+
+
+def blocks(doc: QTextDocument) -> list[QTextBlock]:
+    out = []
+    block = doc.begin()
+    while block.isValid():
+        out.append(block)
+        block = block.next()
+    return out
+
+
+def char_formats(doc: QTextDocument) -> list[tuple[str, QTextCharFormat]]:
+    return [(it.fragment().text(), it.fragment().charFormat()) for block in blocks(doc) for it in block]
+
+
+def cell_text(table: QTextTable, row: int, column: int) -> str:
+    return table.cellAt(row, column).firstCursorPosition().block().text()
+
+
+def test_markdown_table_is_a_qt_table_with_header_colour(qtbot):
+    browser = show(qtbot, render_markdown(REPLY, LIGHT).html)
+    doc = browser.document()
+    grids = [t for t in tables(doc.rootFrame()) if t.columns() == 3]
+    assert len(grids) == 1
+    grid = grids[0]
+    assert grid.rows() == 3
+    assert [cell_text(grid, 0, c) for c in range(3)] == ["Name", "Qty", "说明"]
+    assert [cell_text(grid, 2, c) for c in range(3)] == ["pear", "12", "绿色"]
+    header = grid.cellAt(0, 0).format().background().color().name()
+    assert header == LIGHT.code_header_background
+
+
+def test_code_text_highlighting_and_copy_anchors(qtbot):
+    rendered = render_markdown(REPLY, LIGHT)
+    browser = show(qtbot, rendered.html)
+    doc = browser.document()
+    text = doc.toPlainText()
+    assert 'def greet(name: str) -> str:\n    return f"Hello, {name}!"' in text
+    assert "plain code" in text
+    formats = char_formats(doc)
+    anchors = {fmt.anchorHref(): fragment for fragment, fmt in formats if fmt.isAnchor()}
+    assert anchors["copy:0"] == "Copy" and anchors["copy:1"] == "Copy"
+    assert rendered.code_blocks[0].startswith("def greet") and rendered.code_blocks[1] == "plain code"
+    keyword = next(fmt for fragment, fmt in formats if fragment == "def")
+    assert keyword.foreground().color().name() == "#008000"  # Pygments "default" style, inline span
+
+
+def test_links_and_images_are_anchors_never_images(qtbot):
+    browser = show(qtbot, render_markdown(REPLY, LIGHT).html)
+    formats = char_formats(browser.document())
+    assert not any(fmt.isImageFormat() for _, fmt in formats)
+    hrefs = {fmt.anchorHref() for _, fmt in formats if fmt.isAnchor()}
+    assert hrefs == {
+        "https://example.com/page", "https://tracker.example/pixel.png", "https://tracker.example/ref.png",
+        "https://tracker.example/auto.png", "copy:0", "copy:1",
+    }
+    assert '<img src="https://tracker.example/raw.gif">' in browser.toPlainText()
+    assert browser.requested == []
+
+
+@pytest.mark.parametrize("src", [
+    '<img src="https://t.example/a.gif">', "![x](https://t.example/b.gif)", "![x][p]\n\n[p]: https://t.example/c.gif",
+    '<p style="background-image:url(https://t.example/d.gif)">x</p>', "<link rel=stylesheet href=https://t.example/e.css>",
+])
+def test_hostile_input_requests_no_resources(qtbot, src):
+    browser = show(qtbot, render_markdown(src, MarkdownTheme.dark()).html, MarkdownTheme.dark())
+    assert not [url for url in browser.requested if url.startswith(("http:", "https:"))]
+    assert not any(fmt.isImageFormat() for _, fmt in char_formats(browser.document()))
+
+
+def test_streamed_html_renders_like_the_full_render(qtbot):
+    """Split loose lists continue their numbering; Qt shows the same text and list numbers."""
+    sm = StreamingMarkdown(LIGHT)
+    stable = ""
+    for end in [*range(0, len(REPLY), 5), len(REPLY)]:
+        stable += sm.feed(REPLY[:end]).new_stable_html
+    stable += sm.finish().new_stable_html
+    # Keep the browsers referenced: a parentless Python-owned widget dies with its wrapper.
+    browsers = [show(qtbot, stable), show(qtbot, render_markdown(REPLY, LIGHT).html)]
+    streamed, full = (browser.document() for browser in browsers)
+
+    def describe(doc: QTextDocument) -> list[tuple[str, str]]:
+        return [(b.text(), b.textList().itemText(b) if b.textList() else "") for b in blocks(doc)]
+
+    assert streamed.toPlainText() == full.toPlainText()
+    assert describe(streamed) == describe(full)
+    numbers = [number for text, number in describe(streamed) if text in ("first", "second", "third")]
+    assert numbers == ["1.", "2.", "3."]
