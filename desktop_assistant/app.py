@@ -41,11 +41,21 @@ def run(profile_dir: Path | None = None, *, language: str | None = None) -> int:
     QApplication.setDesktopFileName(APP_ID)
     QApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    # We end the loop ourselves after an orderly shutdown; Qt quitting it first would cut that short.
+    app.setQuitOnLastWindowClosed(False)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     sys.excepthook = _crash_hook
+    built: list[Services] = []
     try:
-        return loop.run_until_complete(_main(app, paths, language))
+        return loop.run_until_complete(_main(app, paths, language, built))
+    except RuntimeError as exc:
+        # Qt's loop was stopped from outside (session logout, app.quit()): close what is still open.
+        log.info("event loop stopped early: %s", exc)
+        for services in built:
+            services.network.stop()
+            services.store.close()
+        return 0
     finally:
         loop.close()
 
@@ -90,7 +100,7 @@ async def shutdown(services: Services) -> None:
     services.store.close()
 
 
-async def _main(app, paths: ProfilePaths, language: str | None) -> int:
+async def _main(app, paths: ProfilePaths, language: str | None, built: list[Services]) -> int:  # noqa: ANN001
     from PySide6.QtWidgets import QMessageBox
 
     from .ui import i18n, theme
@@ -112,12 +122,12 @@ async def _main(app, paths: ProfilePaths, language: str | None) -> int:
         QMessageBox.critical(None, APP_NAME, app.translate("Startup", "The history database cannot be opened:")
                              + f"\n{paths.database_file}\n{exc}")
         return 2
+    built.append(services)
 
     window = MainWindow(services.session, services.providers, services.store, colors)
     window.show()
     quit_event = asyncio.Event()
-    app.lastWindowClosed.connect(quit_event.set)
-    app.aboutToQuit.connect(quit_event.set)
+    window.closed.connect(quit_event.set)
 
     # After the first paint: read the key (a keyring may block while it unlocks), warm up the SDK
     # import on the network thread, and greet first-time users.

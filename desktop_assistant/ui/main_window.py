@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -34,6 +34,8 @@ from .theme import Colors, markdown_theme
 
 
 class MainWindow(QMainWindow):
+    closed = Signal()  # the user closed the window: the app shuts down in order
+
     def __init__(self, session: ChatSession, providers: ProviderService, store: Store, colors: Colors) -> None:
         super().__init__()
         self.session = session
@@ -255,6 +257,7 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         QTimer.singleShot(0, self.composer.focus)
 
-    def closeEvent(self, event: QCloseEvent) -> None:
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.session.stop()
         super().closeEvent(event)
+        self.closed.emit()

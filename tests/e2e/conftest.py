@@ -41,8 +41,10 @@ class Harness:
         self.run(poll(), timeout)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def qloop(qapp) -> Iterator[asyncio.AbstractEventLoop]:
+    """One qasync loop for the whole run, as the app has one per process: closing a qasync loop
+    while Qt still holds its timers lets a later event reach a deleted object (a segfault)."""
     import qasync
 
     loop = qasync.QEventLoop(qapp, already_running=False)
