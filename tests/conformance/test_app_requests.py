@@ -1,0 +1,87 @@
+"""Every chat request body the app builds is accepted by Prism on the official OpenAI spec.
+
+The bodies come from the app's own builder (llm.requests.chat_request), the exact code path of a
+send, and go over the wire with the SDK as the app sends them; streamed ones with Accept:
+text/event-stream so that Prism answers with SSE.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import openai
+import pytest
+
+from desktop_assistant.config.provider import ResolvedProvider
+from desktop_assistant.domain.models import Message, MessageStatus, Role
+from desktop_assistant.domain.params import ChatParams
+from desktop_assistant.llm.gateway import ChatGateway, ClientOptions
+from desktop_assistant.llm.network_thread import NetworkThread
+from desktop_assistant.llm.requests import chat_request
+
+pytestmark = pytest.mark.conformance
+
+HISTORY = [
+    Message("c", Role.USER, "Explain WAL mode in SQLite."),
+    Message("c", Role.ASSISTANT, "WAL keeps a write-ahead log…"),
+    Message("c", Role.USER, "用中文再说一遍。"),
+    Message("c", Role.ASSISTANT, "", status=MessageStatus.ERROR, error="server"),
+    Message("c", Role.ASSISTANT, "部分回答", status=MessageStatus.STOPPED),
+    Message("c", Role.USER, "Continue, please."),
+]
+
+CASES = {
+    "defaults": ChatParams(model="gpt-4o-mini"),
+    "system_prompt": ChatParams(model="gpt-4o-mini", system_prompt="You are terse. 请简洁。"),
+    "temperature_bounds_low": ChatParams(model="gpt-4o-mini", temperature=0.0),
+    "temperature_bounds_high": ChatParams(model="gpt-4o-mini", temperature=2.0),
+    "top_p": ChatParams(model="gpt-4o-mini", top_p=0.5),
+    "max_tokens": ChatParams(model="gpt-4o-mini", max_tokens=256),
+    "everything": ChatParams(model="gpt-4o", system_prompt="Be helpful.", temperature=0.7, top_p=0.9,
+                             max_tokens=1024),
+    "gateway_model_name": ChatParams(model="openai/gpt-4o-mini", temperature=1.2),
+}
+# The builder names max tokens by server: max_completion_tokens for OpenAI, max_tokens elsewhere.
+BASE_URLS = {"openai": "https://api.openai.com/v1", "compatible": "http://127.0.0.1:11434/v1"}
+
+
+@pytest.fixture
+def client(spec_mock_url: str) -> Iterator[openai.OpenAI]:
+    with openai.OpenAI(base_url=spec_mock_url, api_key="sk-test", max_retries=0, timeout=30) as sdk:
+        yield sdk
+
+
+@pytest.mark.parametrize("server_kind", sorted(BASE_URLS))
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_streamed_request_conforms(client: openai.OpenAI, case: str, server_kind: str) -> None:
+    body = chat_request(CASES[case], HISTORY, BASE_URLS[server_kind])
+    assert body["stream"] is True
+    with client.chat.completions.create(**body, extra_headers={"Accept": "text/event-stream"}) as stream:
+        chunks = list(stream)
+    assert chunks, "Prism accepted the request and streamed a reply"
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_plain_request_conforms(client: openai.OpenAI, case: str) -> None:
+    body = chat_request(CASES[case], HISTORY, BASE_URLS["openai"], stream=False)
+    completion = client.chat.completions.create(**body)
+    assert completion.choices
+
+
+def test_gateway_lists_models_from_the_spec_mock(spec_mock_url: str) -> None:
+    network = NetworkThread()
+    gateway = ChatGateway(network, ClientOptions(timeout=30, max_retries=0))
+    provider = ResolvedProvider("p", "Prism", spec_mock_url, "sk-test", "", "gpt-4o-mini")
+
+    async def scenario() -> list[str]:
+        try:
+            return await gateway.list_models(provider)
+        finally:
+            await gateway.aclose()
+
+    try:
+        models = asyncio.run(scenario())
+    finally:
+        network.stop()
+    assert isinstance(models, list) and all(isinstance(m, str) for m in models)
