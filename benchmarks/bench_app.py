@@ -18,24 +18,30 @@ either program is instrumented; every figure is observed from outside:
   coarse for this. The first painted frame (first damage) is shown as well.
 * Idle memory: PSS (/proc/PID/smaps_rollup) 3 s after the map; the SDK is imported by then in both.
 * Reply CPU: utime+stime (/proc/PID/stat: all threads) sampled every 20 ms, from just before Return to
-  "drawing done". The question is typed before the first sample, so typing is not counted.
+  "drawing done". The question is typed before the first sample, so typing is not counted. Return's own
+  time (for "Return -> drawing done") is the X server time of its KeyPress, which the observer also sees.
 * Drawing done: the X server time of the last rectangle drawn into the window for the reply. The text
   cursor blinks forever, so rectangles that were drawn while the window sat idle (learned for 1.5 s
   before each reply: the cursor's) are ignored; the reply counts as finished once the stream has ended,
   nothing else has been drawn for 1 s and the process is idle. "Last byte" is when the fake server handed
   the end of the stream to its socket (its chat route is wrapped; the server is unchanged). At full speed
   the socket buffers make "last byte" early, so the 100 ms target is about the paced run.
-* Memory growth per reply: PSS right after drawing done minus PSS just before Return, for a reply that
-  follows a short warm-up reply (one-time costs: first Markdown/code highlighting, CJK font loading).
+* Memory growth per reply: PSS right after drawing done minus PSS just before Return, after a short warm-up
+  reply (one-time costs: first code highlighting, CJK fonts). One reply's delta swings by +-15 MiB with the
+  allocator's state, so the full-speed figure is the least-squares slope of PSS over several 5,000-token
+  replies in a row in one chat (what the chat keeps showing is included); the paced one is a single reply.
+* Times drawn / Mpx drawn: distinct X server times of drawing, and the area drawn, during a reply.
 * UI thread blocked: every 10 ms the observer sends the window a _NET_WM_PING (EWMH) client message. Qt
   answers it from the GUI thread's event dispatch, so an answer that is D ms late means the GUI thread did
   not get to its events for D ms, whether it was busy itself or waiting for the GIL held by another of the
   app's threads. The longest round trip per phase is reported; a block spell is at least that minus 10 ms.
   Pinging costs a little CPU, so these are separate runs from the CPU runs.
-* Opening a 1,000-message conversation: it is the most recent, so the first sidebar item. The pointer is
-  moved onto the item first (hover repaint settles), then `xdotool click 1`; time from just before that
-  command (its ~3 ms start-up is included) to the first rectangle drawn in the chat pane ("first paint")
-  and to the last one ("settled"). The first open is cold; the later ones alternate with a small chat.
+* Opening a 1,000-message conversation: it is the most recent, so the first sidebar item (found by hovering
+  down the sidebar and watching which rectangles repaint). The pointer rests on the item until the hover
+  repaint is over, then one `xdotool mousemove X Y+2 click 1` clicks it; the click's time is the X server
+  time of that move (the observer selects pointer motion on the window; xdotool itself needs ~35 ms to
+  start, too much slack to time from outside). Reported: click -> first rectangle drawn in the chat pane
+  ("first paint") and -> the last one ("settled"). The first open is cold; later ones follow a small chat.
 """
 
 from __future__ import annotations
@@ -107,6 +113,8 @@ def _observer_main(conn: Connection) -> None:
     target: Any = None
     mapped: tuple[float, int, int] | None = None  # (time, window id, pid)
     damages: list[tuple[float, int, int, int, int]] = []
+    motions: list[float] = []  # pointer moves over the target (X server time)
+    keys: list[float] = []  # key presses in the target
     rtts: list[tuple[float, float]] = []  # (sent at, round trip)
     sent: dict[int, float] = {}
     interval = 0.0
@@ -135,10 +143,17 @@ def _observer_main(conn: Connection) -> None:
                 pid = event.window.get_full_property(pid_atom, X.AnyPropertyType)
                 target = event.window
                 mapped = (now, target.id, int(pid.value[0]) if pid else 0)
+                # Pointer motion and key presses may be selected by any number of clients (unlike button
+                # presses): their server times tell when xdotool's input really happened.
+                target.change_attributes(event_mask=X.PointerMotionMask | X.KeyPressMask)
         elif kind == "DamageNotify":
             if target is not None and event.drawable.id == target.id:
                 a = event.area
                 damages.append((server_time(event.timestamp), a.x, a.y, a.width, a.height))
+        elif kind == "MotionNotify":
+            motions.append(server_time(event.time))
+        elif kind == "KeyPress":
+            keys.append(server_time(event.time))
         elif kind == "ClientMessage" and event.client_type == wm_protocols:
             data = event.data[1]
             if data[0] == ping_atom and (at := sent.pop(data[2], None)) is not None:
@@ -157,6 +172,8 @@ def _observer_main(conn: Connection) -> None:
             if call[0] == "target":
                 title, target, mapped = call[1], None, None
                 damages.clear()
+                motions.clear()
+                keys.clear()
                 rtts.clear()
                 sent.clear()
                 interval = 0.0
@@ -166,8 +183,11 @@ def _observer_main(conn: Connection) -> None:
                 conn.send("ok")
             elif call[0] == "take":
                 oldest = min(sent.values(), default=None)
-                conn.send({"mapped": mapped, "damage": list(damages), "pings": list(rtts), "unanswered": oldest})
+                conn.send({"mapped": mapped, "damage": list(damages), "motions": list(motions),
+                           "keys": list(keys), "pings": list(rtts), "unanswered": oldest})
                 damages.clear()
+                motions.clear()
+                keys.clear()
                 rtts.clear()
             elif call[0] == "stop":
                 conn.send("ok")
@@ -201,6 +221,8 @@ class Observer:
             raise RuntimeError("the X observer did not start")
         self.mapped: tuple[float, int, int] | None = None
         self.damage: list[Damage] = []
+        self.motions: list[float] = []
+        self.keys: list[float] = []
         self.pings: list[tuple[float, float]] = []
         self.unanswered: float | None = None
 
@@ -210,7 +232,7 @@ class Observer:
 
     def target(self, title: str) -> None:
         self._call("target", title)
-        self.mapped, self.damage, self.pings = None, [], []
+        self.mapped, self.damage, self.motions, self.keys, self.pings = None, [], [], [], []
 
     def ping(self, interval: float) -> None:
         self._call("ping", interval)
@@ -219,6 +241,8 @@ class Observer:
         got = self._call("take")
         self.mapped = got["mapped"]
         self.damage += [Damage(t, (x, y, w, h)) for t, x, y, w, h in got["damage"]]
+        self.motions += got["motions"]
+        self.keys += got["keys"]
         self.pings += got["pings"]
         self.unanswered = got["unanswered"]
 
@@ -414,10 +438,12 @@ class Subject:
         answered = len(last_byte.times)
         pss0 = self.proc.pss_kib()
         cpu0 = self.proc.cpu_seconds()
-        t0 = time.monotonic()
+        spawned = time.monotonic()
         self.proc.key("Return")
-        cpu_log = [(t0, cpu0)]
-        done = self.wait_quiet(t0, lambda: len(last_byte.times) > answered, timeout, cpu_log)
+        cpu_log = [(spawned, cpu0)]
+        done = self.wait_quiet(spawned, lambda: len(last_byte.times) > answered, timeout, cpu_log)
+        # The X server's time of the Return press (xdotool takes ~35 ms to get there).
+        t0 = next((t for t in self.obs.keys if t >= spawned), spawned)
         pss1 = self.proc.pss_kib()
         cpu_done = next((c for t, c in cpu_log if t >= done), cpu_log[-1][1])
         drawn = [d for d in self.drawing(t0) if d.t <= done]
@@ -500,11 +526,19 @@ def bench_open_long(bench: Bench, repeats: int) -> tuple[list[float], list[float
             if i:
                 click(item1)
                 s.wait_quiet(time.monotonic(), lambda: True, 30, [])
-            xdotool("mousemove", str(item0[0]), str(item0[1]))
+            x, y = item0
+            xdotool("mousemove", str(x), str(y))
             s.wait_quiet(time.monotonic(), lambda: True, 30, [])
-            t0 = time.monotonic()
-            xdotool("click", "1")
-            last = s.wait_quiet(t0, lambda: True, 30, [])
+            moves_seen = len(s.obs.motions)
+            spawned = time.monotonic()
+            # xdotool needs ~35 ms to start, so time the click by the X server: one xdotool process moves the
+            # pointer 2 px (within the item) and clicks at once; the move's MotionNotify carries the time.
+            xdotool("mousemove", str(x), str(y + 2), "click", "1")
+            last = s.wait_quiet(spawned, lambda: True, 30, [])
+            moves = [t for t in s.obs.motions[moves_seen:] if t >= spawned]
+            if not moves:
+                raise RuntimeError("saw no pointer motion for the click")
+            t0 = moves[-1]
             pane = [d.t for d in s.drawing(t0) if _rect_in_chat_pane(d.rect, pane_x)]
             if not pane:
                 raise RuntimeError("clicking the first sidebar item repainted nothing in the chat pane")

@@ -14,7 +14,7 @@ class RedactingFormatter(logging.Formatter):
         return redact_secrets(super().format(record))
 
 
-def configure_logging(log_dir: Path, level: int = logging.INFO) -> None:
+def configure_logging(log_dir: Path, level: int = logging.INFO) -> logging.Handler:
     log_dir.mkdir(parents=True, exist_ok=True)
     handler = logging.handlers.RotatingFileHandler(
         log_dir / "desktop-assistant.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"
@@ -26,3 +26,4 @@ def configure_logging(log_dir: Path, level: int = logging.INFO) -> None:
     # httpx2 logs request lines at INFO; they carry no keys, but keep the log about the app.
     logging.getLogger("httpx2").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    return handler

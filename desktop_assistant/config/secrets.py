@@ -126,6 +126,11 @@ class SecretStore:
         self._service = service
         self._session: dict[str, str] = {}
 
+    @property
+    def service(self) -> str:
+        """The keyring service name keys are stored under (one per profile dir)."""
+        return self._service
+
     def __repr__(self) -> str:
         return f"SecretStore(service={self._service!r}, session_only={sorted(self._session)!r})"
 

@@ -223,6 +223,7 @@ class ChatSession:
         except asyncio.CancelledError:
             reply.status = MessageStatus.STOPPED
         except AssistantError as exc:
+            log.warning("reply failed (%s, HTTP %s): %s", exc.kind.value, exc.status, exc.detail)
             error = exc
             reply.status = MessageStatus.INTERRUPTED if reply.content else MessageStatus.ERROR
             reply.error = encode_error(exc)

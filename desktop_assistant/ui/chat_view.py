@@ -17,6 +17,7 @@ COLUMN_WIDTH = 760
 PAGE_SIZE = 30  # messages built per page; a 1,000-message chat opens with just the last page
 LOAD_MORE_THRESHOLD = 200  # px from the top at which the next older page is loaded
 STICK_TO_BOTTOM_SLACK = 48  # px: "at the bottom" for auto-scroll while streaming
+ANCHOR_SETTLE_MS = 250  # how long the scroll position is held while a loaded page lays itself out
 
 
 class EmptyState(QWidget):
@@ -65,6 +66,7 @@ class ChatView(QScrollArea):
         self._loading_older = False
         self._stick_to_bottom = True
         self._dirty: set[str] = set()  # streaming messages with text not yet shown
+        self._anchor_from_bottom: int | None = None  # kept while older messages settle in above
 
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -130,11 +132,15 @@ class ChatView(QScrollArea):
             self._layout.insertWidget(index, widget)
             self._widgets[message.id] = widget
         self._order[:0] = [m.id for m in older]
-        self._column.adjustSize()
-        self.widget().adjustSize()
-        bar.setValue(bar.maximum() - distance_from_bottom)
-        self._loading_older = False
+        # The layout grows over the next few events as each message fits its height; keep the same
+        # distance from the bottom through all of them so the text under the user's eyes stays put.
+        self._anchor_from_bottom = distance_from_bottom
+        QTimer.singleShot(ANCHOR_SETTLE_MS, self._release_anchor)
         return len(older)
+
+    def _release_anchor(self) -> None:
+        self._anchor_from_bottom = None
+        self._loading_older = False
 
     def _clear(self) -> None:
         for widget in self._widgets.values():
@@ -229,5 +235,7 @@ class ChatView(QScrollArea):
             QTimer.singleShot(0, self.load_older)
 
     def _on_range_changed(self, _low: int, high: int) -> None:
-        if self._stick_to_bottom and not self._loading_older:
+        if self._anchor_from_bottom is not None:
+            self.verticalScrollBar().setValue(high - self._anchor_from_bottom)
+        elif self._stick_to_bottom and not self._loading_older:
             self.verticalScrollBar().setValue(high)

@@ -1,0 +1,193 @@
+"""Provider onboarding with the real keyring, keys never on disk, local-server probing, chat settings
+bounds, and lazy loading of a long history, all through the real window."""
+
+from __future__ import annotations
+
+import os
+
+import keyring
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from desktop_assistant.config.secrets import KeyringProblem, SecretStore, SecretStoreError
+from desktop_assistant.domain.models import Message, Role
+from desktop_assistant.ui.chat_settings_dialog import ChatSettingsDialog
+from desktop_assistant.ui.chat_view import PAGE_SIZE
+from desktop_assistant.ui.provider_dialog import ProviderDialog
+from tests.fake_openai import Reply
+
+pytestmark = pytest.mark.e2e
+
+SECRET = "sk-proj-Zq9xW3vR7tY1uI5oP2aS8dF4gH6jK0lM"
+real_keyring = pytest.mark.skipif(
+    not os.environ.get("DESKTOP_ASSISTANT_HEADLESS_SESSION"),
+    reason="needs the private gnome-keyring of scripts/headless-session.sh (never the user's keyring)",
+)
+
+
+def open_dialog(window) -> ProviderDialog:
+    dialogs = [d for d in window.findChildren(ProviderDialog) if d.isVisible()]
+    assert dialogs
+    return dialogs[-1]
+
+
+@real_keyring
+@pytest.mark.keyring
+def test_onboarding_saves_key_to_keyring_and_never_to_disk(make_app, qtbot, server):
+    import logging
+
+    from desktop_assistant.logging_setup import configure_logging
+
+    server.require_key = SECRET
+    handler = None
+    try:
+        app = make_app(env={})
+        handler = configure_logging(app.profile_dir / "logs")  # as the app does at start
+        window = app.window
+        dialog = app.do(lambda: window.open_provider(first_run=True))
+        dialog.preset.setCurrentIndex(dialog.preset.count() - 1)  # custom URL
+        dialog.name.setText("我的网关")
+        dialog.base_url.setText(server.base_url)
+        dialog.key.setText(SECRET)
+        app.run(app.do(dialog.test_connection))
+        assert dialog.test_result.text().startswith("✓"), dialog.test_result.text()
+        assert dialog.model.count() == len(server.models)
+        dialog.model.setCurrentText("gpt-4o-mini")
+        app.do(dialog.accept)
+        assert not dialog.isVisible()
+
+        profile = app.services.providers.settings.active_profile
+        stored = SecretStore(app.services.providers.secrets.service).get(profile.id)
+        assert stored == SECRET, "the key is in the real Secret Service keyring"
+
+        server.script(Reply(text="Authenticated hello."))
+        window.composer.set_text("hi")
+        task = app.do(lambda: window.send(window.composer.text()))
+        result = app.run(task)
+        assert result.error is None and result.message.content == "Authenticated hello."
+
+        make_app.close(app)
+        again = make_app(env={})  # a restart reads the key back from the keyring
+        assert again.services.providers.active().api_key == SECRET
+        echoing = Reply(status=500, error_message=f"upstream said: key {SECRET} rejected")
+        server.script(echoing, echoing, echoing)  # the SDK retries a 5xx twice
+        again.window.composer.set_text("trigger an error that echoes the key")
+        again.run(again.do(lambda: again.window.send(again.window.composer.text())))
+        make_app.close(again)
+
+        leaks = []
+        for path in app.profile_dir.rglob("*"):
+            if path.is_file() and SECRET.encode() in path.read_bytes():
+                leaks.append(str(path))
+        assert leaks == [], f"the key leaked to disk: {leaks}"
+        logs = "".join(p.read_text(encoding="utf-8") for p in app.profile_dir.rglob("*.log"))
+        assert "reply failed (server" in logs and "[redacted]" in logs, "the error was logged, redacted"
+
+        # Deleting the profile deletes its key from the keyring.
+        third = make_app(env={})
+        third.services.providers.delete_profile(profile.id)
+        assert keyring.get_password(third.services.providers.secrets.service, profile.id) is None
+    finally:
+        server.require_key = None
+        if handler is not None:
+            logging.getLogger().removeHandler(handler)
+            handler.close()
+
+
+def test_without_a_keyring_the_key_can_be_used_for_this_session_only(make_app, qtbot, server, monkeypatch):
+    app = make_app(env={})
+    window = app.window
+
+    def refuse(self, profile_id, key):
+        raise SecretStoreError(KeyringProblem.NO_BACKEND, "no keyring")
+
+    monkeypatch.setattr(SecretStore, "set", refuse)
+    answers: list[str] = []
+
+    dialog = app.do(lambda: window.open_provider(first_run=False))
+    dialog.base_url.setText(server.base_url)
+    dialog.key.setText("sk-session-only-key-123456")
+
+    def on_box():
+        box = next(w for w in window.findChildren(QMessageBox) if w.isVisible())
+        session = next(b for b in box.buttons() if "session" in b.text().lower())
+        answers.append(box.text())
+        session.click()
+
+    from PySide6.QtCore import QTimer
+
+    QTimer.singleShot(200, on_box)
+    app.do(dialog.accept)
+    assert answers and "keyring" in answers[0].lower()
+    profile = app.services.providers.settings.active_profile
+    assert app.services.providers.secrets.is_session_only(profile.id)
+    assert app.services.providers.active().api_key == "sk-session-only-key-123456"
+    settings_text = (app.profile_dir / "settings.json").read_text(encoding="utf-8")
+    assert "sk-session-only-key-123456" not in settings_text
+
+
+def test_local_server_probe_finds_a_running_server(make_app, server):
+    app = make_app()
+    port = int(server.base_url.rsplit(":", 1)[1].split("/")[0])
+    found = app.run(app.services.providers.probe_local_servers(
+        candidates=(("Fake Ollama", port, "/v1"), ("Nothing", 9, "/v1"))))
+    assert [s.name for s in found] == ["Fake Ollama"]
+    assert found[0].models == sorted(server.models)
+
+
+def test_chat_settings_refuse_out_of_bounds_and_apply_per_conversation(make_app, qtbot, server):
+    app = make_app()
+    window = app.window
+    dialog: ChatSettingsDialog = app.do(window.open_chat_settings)
+    app.run(dialog.load_models())
+    assert dialog.model.count() == len(server.models)
+    assert dialog.temperature.spin.maximum() == 2.0 and dialog.top_p.spin.maximum() == 1.0
+    dialog.model.setCurrentText("   ")
+    app.do(dialog.accept)
+    assert dialog.isVisible() and "model" in dialog.error.text().lower()
+    dialog.model.setCurrentText("openai/gpt-4o-mini")
+    dialog.temperature.set_value(0.4)
+    dialog.system_prompt.setPlainText("Answer in one sentence.")
+    app.do(dialog.accept)
+    assert not dialog.isVisible()
+
+    server.script(Reply(text="One sentence."))
+    window.composer.set_text("hello")
+    app.run(app.do(lambda: window.send(window.composer.text())))
+    body = server.chat_requests[-1].json
+    assert body["model"] == "openai/gpt-4o-mini" and body["temperature"] == 0.4
+    assert body["messages"][0] == {"role": "system", "content": "Answer in one sentence."}
+    conversation = app.services.store.get_conversation(window.session.conversation.id)
+    assert conversation.overrides["model"] == "openai/gpt-4o-mini"
+
+    window.new_chat()  # a new chat goes back to the defaults
+    server.script(Reply(text="Default."))
+    window.composer.set_text("again")
+    app.run(app.do(lambda: window.send(window.composer.text())))
+    assert server.chat_requests[-1].json["model"] == "gpt-4o-mini"
+    assert "temperature" not in server.chat_requests[-1].json
+
+
+def test_long_history_loads_recent_first_and_older_on_scroll(make_app, qtbot):
+    app = make_app()
+    store = app.services.store
+    conversation = store.create_conversation("Long chat")
+    for index in range(1000):
+        role = Role.USER if index % 2 == 0 else Role.ASSISTANT
+        store.add_message(Message(conversation.id, role, f"message {index}: " + "lorem ipsum " * 20))
+    window = app.window
+    window.reload_conversations()
+    window.open_conversation(conversation.id)
+    app.settle(0.2)
+    ids = window.chat.message_ids
+    assert len(ids) == PAGE_SIZE
+    assert window.chat.widget_for(ids[-1]).message.content.startswith("message 999:")
+    bar = window.chat.verticalScrollBar()
+    assert bar.value() == bar.maximum(), "opens scrolled to the newest message"
+
+    bar.setValue(0)  # the user scrolls to the top: the previous page is inserted above
+    app.settle(0.2)
+    ids = window.chat.message_ids
+    assert len(ids) == 2 * PAGE_SIZE
+    assert window.chat.widget_for(ids[0]).message.content.startswith(f"message {1000 - 2 * PAGE_SIZE}:")
+    assert bar.value() > 0, "the view stays where the user was instead of jumping to the top"
