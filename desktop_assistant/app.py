@@ -100,7 +100,7 @@ async def shutdown(services: Services) -> None:
     services.store.close()
 
 
-async def _main(app, paths: ProfilePaths, language: str | None, built: list[Services]) -> int:  # noqa: ANN001
+async def _main(app, paths: ProfilePaths, language: str | None, built: list[Services]) -> int:
     from PySide6.QtWidgets import QMessageBox
 
     from .ui import i18n, theme

@@ -15,14 +15,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+import qasync
+from PySide6.QtWidgets import QApplication
 
-import qasync  # noqa: E402
-from desktop_assistant.app import build_services, shutdown  # noqa: E402
-from desktop_assistant.config.paths import ProfilePaths  # noqa: E402
-from desktop_assistant.ui import i18n, theme  # noqa: E402
-from desktop_assistant.ui.main_window import MainWindow  # noqa: E402
-from tests.fake_openai import FakeOpenAI, Reply  # noqa: E402
+from desktop_assistant.app import build_services, shutdown
+from desktop_assistant.config.paths import ProfilePaths
+from desktop_assistant.ui import i18n, theme
+from desktop_assistant.ui.main_window import MainWindow
+from tests.fake_openai import FakeOpenAI, Reply
 
 ENGLISH_REPLY = """Here is a quick comparison of the two approaches.
 

@@ -91,7 +91,7 @@ class MarkdownBrowser(QTextBrowser):
             self._apply(self._stream.finish())
             self._stream = None
 
-    def _apply(self, update) -> None:  # noqa: ANN001 - a markdown.StreamUpdate
+    def _apply(self, update) -> None:
         document = self.document()
         cursor = QTextCursor(document)
         cursor.beginEditBlock()
@@ -232,7 +232,7 @@ class UserMessageWidget(MessageWidget):
         self.cancel_button.clicked.connect(self.cancel_edit)
         self.save_button.clicked.connect(self._submit_edit)
 
-    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
+    def resizeEvent(self, event) -> None:
         """QLabel's word wrap picks a narrow width; size the bubble to its text, up to 80% of the row."""
         super().resizeEvent(event)
         metrics = self.label.fontMetrics()
