@@ -46,6 +46,7 @@ def run(profile_dir: Path | None = None, *, language: str | None = None) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     sys.excepthook = _crash_hook
+    loop.set_exception_handler(_asyncio_exception_handler)
     built: list[Services] = []
     try:
         return loop.run_until_complete(_main(app, paths, language, built))
@@ -146,6 +147,17 @@ async def _main(app, paths: ProfilePaths, language: str | None, built: list[Serv
 
 async def _warm_up_sdk() -> None:
     import openai  # noqa: F401 - importing is the point: ~0.3 s paid now, not on the first send
+
+
+def _asyncio_exception_handler(loop, context: dict) -> None:
+    """A failure in a task nobody awaited: same treatment as an exception in a Qt slot."""
+    exc = context.get("exception")
+    if exc is None:
+        from .domain.redact import redact_secrets
+
+        log.error("asyncio: %s", redact_secrets(str(context.get("message"))))
+        return
+    _crash_hook(type(exc), exc, exc.__traceback__)
 
 
 def _crash_hook(exc_type, exc, tb) -> None:

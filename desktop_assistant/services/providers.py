@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from desktop_assistant.config.provider import ResolvedProvider, resolve_provider
-from desktop_assistant.config.secrets import SecretStore
+from desktop_assistant.config.secrets import KeyringProblem, SecretStore, SecretStoreError
 from desktop_assistant.config.settings import LOCAL_SERVERS, AppSettings, ProviderProfile, SettingsFile
 from desktop_assistant.domain.redact import register_secret
 from desktop_assistant.llm.gateway import ChatGateway
@@ -37,6 +37,8 @@ class ProviderService:
         self.gateway = gateway
         self.env = dict(os.environ if env is None else env)
         self._keys: dict[str, str | None] = {}
+        # Why the active key could not be read (locked keyring, no backend), to tell the user.
+        self.key_error: SecretStoreError | None = None
         self.changed: Event[[]] = Event()
         key = self.env.get("OPENAI_API_KEY")
         if key:
@@ -59,13 +61,26 @@ class ProviderService:
             return
         try:
             key = await asyncio.to_thread(self.secrets.get, profile.id)
-        except Exception as exc:  # SecretStoreError: reported when the user tries to send
+            self.key_error = None
+        except SecretStoreError as exc:  # reported when the user tries to send
             log.warning("could not read the key for profile %s: %s", profile.name, exc)
-            key = None
+            self.key_error = exc
+            return
+        except Exception as exc:
+            log.warning("could not read the key for profile %s: %s", profile.name, exc)
+            self.key_error = SecretStoreError(KeyringProblem.UNKNOWN, type(exc).__name__)
+            return
         if key:
             register_secret(key)
         self._keys[profile.id] = key
         self.changed.emit()
+
+    async def retry_key(self) -> None:
+        """Read the keyring again (after the user unlocked it)."""
+        profile = self.settings.active_profile
+        if profile is not None:
+            self._keys.pop(profile.id, None)
+        await self.load_active_key()
 
     def key_for(self, profile_id: str) -> str | None:
         return self._keys.get(profile_id)

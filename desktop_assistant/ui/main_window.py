@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_assistant.config.secrets import SecretStoreError
 from desktop_assistant.domain.errors import AssistantError, ErrorKind
 from desktop_assistant.domain.models import Message, Usage
 from desktop_assistant.domain.params import ParamError
@@ -29,7 +30,7 @@ from .composer import Composer
 from .conversation_list import ConversationList
 from .error_text import Action, describe
 from .icons import app_icon
-from .provider_dialog import ProviderDialog
+from .provider_dialog import ProviderDialog, keyring_problem_text
 from .theme import Colors, markdown_theme
 
 
@@ -186,11 +187,32 @@ class MainWindow(QMainWindow):
         return None
 
     def _explain_before_send(self, exc: AssistantError) -> None:
+        if exc.kind == ErrorKind.NO_KEY and self.providers.key_error is not None:
+            self._explain_keyring(self.providers.key_error)
+            return
         if exc.kind == ErrorKind.NO_KEY:
             self.open_provider()
             return
         text = describe(exc)
         QMessageBox.warning(self, text.title, text.body)
+
+    def _explain_keyring(self, error: SecretStoreError) -> QMessageBox:
+        """The key exists but the keyring would not give it: say why, offer to read it again."""
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("The API key cannot be read"),
+                          keyring_problem_text(error.problem), parent=self)
+        retry = box.addButton(self.tr("Read the keyring again"), QMessageBox.ButtonRole.AcceptRole)
+        enter = box.addButton(self.tr("Enter the key…"), QMessageBox.ButtonRole.ActionRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+
+        def on_click(button) -> None:
+            if button is retry:
+                asyncio.get_event_loop().create_task(self.providers.retry_key())
+            elif button is enter:
+                self.open_provider()
+
+        box.buttonClicked.connect(on_click)
+        box.open()
+        return box
 
     def _on_finished(self, message: Message, error: AssistantError | None) -> None:
         self.chat.on_message_finished(message, error)

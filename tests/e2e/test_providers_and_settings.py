@@ -191,3 +191,39 @@ def test_long_history_loads_recent_first_and_older_on_scroll(make_app, qtbot):
     assert len(ids) == 2 * PAGE_SIZE
     assert window.chat.widget_for(ids[0]).message.content.startswith(f"message {1000 - 2 * PAGE_SIZE}:")
     assert bar.value() > 0, "the view stays where the user was instead of jumping to the top"
+
+
+def test_locked_keyring_is_explained_and_can_be_read_again(make_app, qtbot, server, monkeypatch):
+    from desktop_assistant.config.settings import ProviderProfile
+
+    app = make_app(env={})
+    providers = app.services.providers
+    profile = ProviderProfile(name="Locked", base_url=server.base_url)
+    providers.settings.profiles.append(profile)
+    providers.settings.active_profile_id = profile.id
+    calls = {"n": 0}
+
+    def locked_then_open(self, profile_id):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise SecretStoreError(KeyringProblem.LOCKED, "locked")
+        return "sk-unlocked-key-1234567890"
+
+    monkeypatch.setattr(SecretStore, "get", locked_then_open)
+    app.run(providers.load_active_key())
+    assert providers.key_error is not None and providers.key_error.problem == KeyringProblem.LOCKED
+
+    window = app.window
+    window.composer.set_text("hello")
+    app.do(lambda: window.send(window.composer.text()))
+    assert window.composer.text() == "hello", "the text is kept"
+    box = next(w for w in window.findChildren(QMessageBox) if w.isVisible())
+    assert "locked" in box.text().lower()
+    again = next(b for b in box.buttons() if "again" in b.text().lower())
+    app.do(again.click)
+    app.settle(0.3)
+    assert providers.key_error is None
+    assert providers.active().api_key == "sk-unlocked-key-1234567890"
+    server.script(Reply(text="Unlocked."))
+    result = app.run(app.do(lambda: window.send(window.composer.text())))
+    assert result.message.content == "Unlocked."

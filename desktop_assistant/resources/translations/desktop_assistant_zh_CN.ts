@@ -217,22 +217,22 @@
 <context>
     <name>EmptyState</name>
     <message>
-        <location filename="../../ui/chat_view.py" line="28"/>
+        <location filename="../../ui/chat_view.py" line="29"/>
         <source>What can I help with?</source>
         <translation>有什么可以帮你的？</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="37"/>
+        <location filename="../../ui/chat_view.py" line="38"/>
         <source>Type a question and press Enter to send; Shift+Enter starts a new line.</source>
         <translation>输入问题后按 Enter 发送，按 Shift+Enter 换行。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="39"/>
+        <location filename="../../ui/chat_view.py" line="40"/>
         <source>Replies stream in as Markdown, with code you can copy in one click.</source>
         <translation>回复以 Markdown 格式实时显示，代码可一键复制。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="41"/>
+        <location filename="../../ui/chat_view.py" line="42"/>
         <source>Chat settings (model, system prompt, temperature) are behind the sliders button.</source>
         <translation>点击滑块按钮可打开对话设置（模型、系统提示词、温度）。</translation>
     </message>
@@ -401,57 +401,72 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="43"/>
+        <location filename="../../ui/main_window.py" line="46"/>
         <source>Desktop Assistant</source>
         <translation>桌面助手</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="111"/>
+        <location filename="../../ui/main_window.py" line="114"/>
         <source>&amp;Chat</source>
         <translation>对话(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="112"/>
+        <location filename="../../ui/main_window.py" line="115"/>
         <source>&amp;New chat</source>
         <translation>新建对话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="113"/>
+        <location filename="../../ui/main_window.py" line="116"/>
         <source>Chat &amp;settings…</source>
         <translation>对话设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="115"/>
+        <location filename="../../ui/main_window.py" line="118"/>
         <source>&amp;Provider…</source>
         <translation>服务商(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="117"/>
+        <location filename="../../ui/main_window.py" line="120"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="163"/>
+        <location filename="../../ui/main_window.py" line="166"/>
         <source>Chat settings</source>
         <translation>对话设置</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="197"/>
+        <location filename="../../ui/main_window.py" line="201"/>
+        <source>The API key cannot be read</source>
+        <translation>无法读取 API 密钥</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="203"/>
+        <source>Read the keyring again</source>
+        <translation>重新读取密钥环</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="204"/>
+        <source>Enter the key…</source>
+        <translation>输入密钥…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="221"/>
         <source>Last reply: %1 prompt + %2 completion tokens</source>
         <translation>上次回复：输入 %1 + 输出 %2 个 token</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="243"/>
+        <location filename="../../ui/main_window.py" line="267"/>
         <source>No provider set up — Chat ▸ Provider…</source>
         <translation>尚未设置服务商——请前往“对话 ▸ 服务商…”</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="246"/>
+        <location filename="../../ui/main_window.py" line="270"/>
         <source>OPENAI_* environment variables</source>
         <translation>OPENAI_* 环境变量</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="248"/>
+        <location filename="../../ui/main_window.py" line="272"/>
         <source> (overridden by OPENAI_* variables)</source>
         <translation>（已被 OPENAI_* 变量覆盖）</translation>
     </message>
@@ -597,17 +612,17 @@
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../app.py" line="106"/>
+        <location filename="../../app.py" line="117"/>
         <source>This history database was written by a newer version of Desktop Assistant (schema %1; this version knows %2). Update the app, or start it with another --profile-dir.</source>
         <translation>此历史数据库由更新版本的桌面助手写入（数据库结构版本 %1；当前版本仅支持到 %2）。请更新应用，或使用其他 --profile-dir 启动。</translation>
     </message>
     <message>
-        <location filename="../../app.py" line="112"/>
+        <location filename="../../app.py" line="123"/>
         <source>The history database cannot be opened:</source>
         <translation>无法打开历史数据库：</translation>
     </message>
     <message>
-        <location filename="../../app.py" line="156"/>
+        <location filename="../../app.py" line="178"/>
         <source>Something unexpected went wrong. Your chats are saved; the details were written to the log.</source>
         <translation>发生意外错误。你的对话已保存，详细信息已写入日志。</translation>
     </message>
