@@ -52,6 +52,7 @@ class ProviderProfile:
 class AppSettings:
     profiles: list[ProviderProfile] = field(default_factory=list)
     active_profile_id: str = ""
+    # The model comes from the active profile; defaults.model is only the fallback without one.
     defaults: ChatParams = field(default_factory=lambda: ChatParams(model=DEFAULT_MODEL))
     language: str = ""  # "" follows the system locale; else "en" or "zh_CN"
     theme: Theme = Theme.SYSTEM

@@ -7,7 +7,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from desktop_assistant.config.provider import ResolvedProvider
 from desktop_assistant.domain.errors import AssistantError, ErrorKind
@@ -87,14 +87,18 @@ class ChatSession:
     def task(self) -> asyncio.Task[TurnResult] | None:
         return self._task
 
-    def params(self) -> ChatParams:
+    def base_params(self) -> ChatParams:
+        """What a new chat uses: the app defaults, with the active provider's own default model."""
         base = self._defaults()
         provider = self._provider()
-        if not base.model and provider:
-            base = ChatParams(**{**base.to_dict(), "model": provider.default_model})
-        if self.conversation is None:
-            return base.merged(self.pending_overrides)
-        return base.merged(self.conversation.overrides)
+        if provider is not None and provider.default_model:
+            base = replace(base, model=provider.default_model)
+        return base
+
+    def params(self) -> ChatParams:
+        """The effective parameters: base params with this conversation's overrides on top."""
+        overrides = self.conversation.overrides if self.conversation is not None else self.pending_overrides
+        return self.base_params().merged(overrides)
 
     def open(self, conversation: Conversation | None) -> None:
         if self.busy:

@@ -104,6 +104,7 @@ class ProviderService:
             self.settings.profiles[self.settings.profiles.index(existing)] = profile
         if activate:
             self.settings.active_profile_id = profile.id
+            self.key_error = None if key else self.key_error
         self.save_settings()
 
     def delete_profile(self, profile_id: str) -> None:
@@ -118,9 +119,11 @@ class ProviderService:
             self.settings.active_profile_id = self.settings.profiles[0].id if self.settings.profiles else ""
         self.save_settings()
 
-    def activate(self, profile_id: str) -> None:
+    async def activate(self, profile_id: str) -> None:
+        """Make a profile the active one and read its key."""
         self.settings.active_profile_id = profile_id
         self.save_settings()
+        await self.load_active_key()
 
     def save_settings(self) -> None:
         self.settings_file.save(self.settings)

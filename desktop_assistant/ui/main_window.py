@@ -30,6 +30,7 @@ from .composer import Composer
 from .conversation_list import ConversationList
 from .error_text import Action, describe
 from .icons import app_icon
+from .preferences_dialog import PreferencesDialog
 from .provider_dialog import ProviderDialog, keyring_problem_text
 from .theme import Colors, markdown_theme
 
@@ -116,9 +117,11 @@ class MainWindow(QMainWindow):
         settings = QAction(self.tr("Chat &settings…"), self, triggered=self.open_chat_settings)
         settings.setShortcut(QKeySequence("Ctrl+Shift+S"))
         provider = QAction(self.tr("&Provider…"), self, triggered=self.open_provider)
-        provider.setShortcut(QKeySequence("Ctrl+,"))
+        preferences = QAction(self.tr("P&references…"), self, triggered=self.open_preferences)
+        preferences.setShortcut(QKeySequence("Ctrl+,"))
+        preferences.setMenuRole(QAction.MenuRole.PreferencesRole)
         quit_action = QAction(self.tr("&Quit"), self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close)
-        for action in (new, settings, provider):
+        for action in (new, settings, provider, preferences):
             menu.addAction(action)
         menu.addSeparator()
         menu.addAction(quit_action)
@@ -242,21 +245,32 @@ class MainWindow(QMainWindow):
             return
         params = dialog.params()
         if dialog.save_as_default:
+            # The model is the provider's own default; the rest is app-wide.
+            profile = self.providers.settings.active_profile
+            if profile is not None:
+                profile.default_model = params.model
             self.providers.settings.defaults = params
             self.providers.save_settings()
+        base = self.session.base_params().to_dict()
+        overrides = {k: v for k, v in params.to_dict().items() if base.get(k) != v}
         conversation = self.session.conversation
         if conversation is not None:
-            defaults = self.providers.settings.defaults.to_dict()
-            conversation.overrides = {k: v for k, v in params.to_dict().items() if defaults.get(k) != v}
-            self.store.set_overrides(conversation.id, conversation.overrides)
-        elif not dialog.save_as_default:
+            conversation.overrides = overrides
+            self.store.set_overrides(conversation.id, overrides)
+        else:
             # No chat yet: these settings apply to the chat about to be started.
-            self.session.pending_overrides = params.to_dict()
+            self.session.pending_overrides = overrides
         self.update_provider_label()
 
     def open_provider(self, first_run: bool = False) -> ProviderDialog:
         profile = self.providers.settings.active_profile
         dialog = ProviderDialog(self.providers, profile, first_run=first_run, parent=self)
+        dialog.finished.connect(lambda _result: (self.update_provider_label(), self.composer.focus()))
+        dialog.open()
+        return dialog
+
+    def open_preferences(self) -> PreferencesDialog:
+        dialog = PreferencesDialog(self.providers, self)
         dialog.finished.connect(lambda _result: (self.update_provider_label(), self.composer.focus()))
         dialog.open()
         return dialog

@@ -227,3 +227,45 @@ def test_locked_keyring_is_explained_and_can_be_read_again(make_app, qtbot, serv
     server.script(Reply(text="Unlocked."))
     result = app.run(app.do(lambda: window.send(window.composer.text())))
     assert result.message.content == "Unlocked."
+
+
+@real_keyring
+@pytest.mark.keyring
+def test_preferences_manage_profiles_language_and_theme(make_app, qtbot, server):
+    from desktop_assistant.config.settings import ProviderProfile, SettingsFile, Theme
+    from desktop_assistant.ui.preferences_dialog import PreferencesDialog
+
+    app = make_app(env={})
+    providers = app.services.providers
+    local = ProviderProfile(name="Local", base_url=server.base_url, default_model="llama3.2", needs_key=False)
+    remote = ProviderProfile(name="Gateway", base_url=server.base_url, default_model="openai/gpt-4o-mini")
+    providers.save_profile(local, None)
+    providers.save_profile(remote, "sk-gateway-key-1234567890")
+    window = app.window
+    dialog: PreferencesDialog = app.do(window.open_preferences)
+    assert dialog.profiles.count() == 2
+
+    # Use the local profile: its own default model is what a new chat asks for.
+    dialog.profiles.setCurrentRow(0)
+    app.run(app.do(dialog.use_profile))
+    assert providers.settings.active_profile.id == local.id
+    server.script(Reply(text="From the local model."))
+    window.composer.set_text("hi")
+    app.run(app.do(lambda: window.send(window.composer.text())))
+    assert server.chat_requests[-1].json["model"] == "llama3.2"
+
+    # Delete the gateway profile: its key leaves the keyring too.
+    dialog.profiles.setCurrentRow(1)
+    app.do(lambda: dialog.delete_profile(confirm=False))
+    assert [p.name for p in providers.settings.profiles] == ["Local"]
+    assert keyring.get_password(providers.secrets.service, remote.id) is None
+
+    restarts = []
+    dialog.restart_needed.connect(lambda: restarts.append(True))
+    dialog.language.setCurrentIndex(dialog.language.findData("zh_CN"))
+    dialog.theme.setCurrentIndex(dialog.theme.findData("dark"))
+    dialog.timeout.setValue(30)
+    app.do(dialog.accept)
+    assert restarts == [True]
+    saved = SettingsFile(app.profile_dir / "settings.json").load()
+    assert (saved.language, saved.theme, saved.request_timeout) == ("zh_CN", Theme.DARK, 30.0)

@@ -20,8 +20,9 @@ from tests.fake_openai import Reply
 def make_session(store, network, server, *, key: str | None = TEST_KEY, params: ChatParams | None = None,
                  timeout: float = 10.0) -> tuple[ChatSession, ChatGateway]:
     gateway = ChatGateway(network, ClientOptions(timeout=timeout, max_retries=0))
-    provider = ResolvedProvider("p1", "Fake", server.base_url, key, "", "gpt-4o-mini")
     params = params or ChatParams(model="gpt-4o-mini", system_prompt="Be brief.")
+    # The provider's default model is what a new chat uses (it wins over the app-wide default).
+    provider = ResolvedProvider("p1", "Fake", server.base_url, key, "", params.model)
     session = ChatSession(store, gateway, lambda: provider, lambda: params)
     return session, gateway
 
@@ -271,3 +272,12 @@ def test_streaming_is_persisted_while_it_streams(store, network, server):
     midway = run(scenario())
     assert midway.status == MessageStatus.STREAMING
     assert len(midway.content) >= 5 * 15  # at ~40 tok/s, at least ~0.6 s worth was on disk
+
+
+def test_provider_model_wins_over_app_default_and_overrides_win_over_both(store, network, server):
+    gateway = ChatGateway(network, ClientOptions(timeout=10, max_retries=0))
+    provider = ResolvedProvider("p1", "Ollama", server.base_url, TEST_KEY, "", "llama3.2")
+    session = ChatSession(store, gateway, lambda: provider, lambda: ChatParams(model="gpt-4o-mini", top_p=0.5))
+    assert session.params().model == "llama3.2" and session.params().top_p == 0.5
+    session.pending_overrides = {"model": "qwen2.5"}
+    assert session.params().model == "qwen2.5"

@@ -1,0 +1,186 @@
+"""Preferences: provider profiles (add, edit, use, delete with their keys), language, theme, network."""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_assistant.config.settings import Theme
+from desktop_assistant.services.providers import ProviderService
+
+from .provider_dialog import ProviderDialog
+
+ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+class PreferencesDialog(QDialog):
+    restart_needed = Signal()  # language or theme changed: they apply from the next start
+
+    def __init__(self, providers: ProviderService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._providers = providers
+        self.setWindowTitle(self.tr("Preferences"))
+        self.setMinimumWidth(560)
+        layout = QVBoxLayout(self)
+
+        group = QGroupBox(self.tr("Providers"))
+        group_layout = QHBoxLayout(group)
+        self.profiles = QListWidget()
+        group_layout.addWidget(self.profiles, 1)
+        buttons = QVBoxLayout()
+        self.add_button = QPushButton(self.tr("Add…"))
+        self.edit_button = QPushButton(self.tr("Edit…"))
+        self.use_button = QPushButton(self.tr("Use"))
+        self.delete_button = QPushButton(self.tr("Delete"))
+        for button in (self.add_button, self.edit_button, self.use_button, self.delete_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        group_layout.addLayout(buttons)
+        layout.addWidget(group)
+        self.env_note = QLabel()
+        self.env_note.setWordWrap(True)
+        self.env_note.setObjectName("MetaLabel")
+        layout.addWidget(self.env_note)
+
+        form = QFormLayout()
+        self.language = QComboBox()
+        self.language.addItem(self.tr("System default"), "")
+        self.language.addItem("English", "en")
+        self.language.addItem("简体中文", "zh_CN")
+        self.language.setCurrentIndex(max(0, self.language.findData(providers.settings.language)))
+        form.addRow(self.tr("Language"), self.language)
+        self.theme = QComboBox()
+        self.theme.addItem(self.tr("Follow the system"), Theme.SYSTEM.value)
+        self.theme.addItem(self.tr("Light"), Theme.LIGHT.value)
+        self.theme.addItem(self.tr("Dark"), Theme.DARK.value)
+        self.theme.setCurrentIndex(max(0, self.theme.findData(providers.settings.theme.value)))
+        form.addRow(self.tr("Theme"), self.theme)
+        self.timeout = QDoubleSpinBox()
+        self.timeout.setRange(5, 600)
+        self.timeout.setSuffix(self.tr(" s"))
+        self.timeout.setValue(providers.settings.request_timeout)
+        self.timeout.setToolTip(self.tr("How long to wait for the server before giving up."))
+        form.addRow(self.tr("Request timeout"), self.timeout)
+        self.retries = QSpinBox()
+        self.retries.setRange(0, 5)
+        self.retries.setValue(providers.settings.max_retries)
+        self.retries.setToolTip(self.tr("Automatic retries on rate limits, server errors and dropped connections."))
+        form.addRow(self.tr("Retries"), self.retries)
+        layout.addLayout(form)
+        self.restart_note = QLabel(self.tr("Language, theme and network changes apply from the next start."))
+        self.restart_note.setObjectName("MetaLabel")
+        layout.addWidget(self.restart_note)
+
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        box.accepted.connect(self.accept)
+        box.rejected.connect(self.reject)
+        layout.addWidget(box)
+
+        self.add_button.clicked.connect(self.add_profile)
+        self.edit_button.clicked.connect(self.edit_profile)
+        self.use_button.clicked.connect(self.use_profile)
+        self.delete_button.clicked.connect(self.delete_profile)
+        self.profiles.itemDoubleClicked.connect(lambda _item: self.edit_profile())
+        self.profiles.currentItemChanged.connect(lambda *_: self._update_buttons())
+        self.refresh()
+
+    def refresh(self) -> None:
+        settings = self._providers.settings
+        active = settings.active_profile
+        self.profiles.clear()
+        for profile in settings.profiles:
+            mark = "  ✓" if active is not None and profile.id == active.id else ""
+            item = QListWidgetItem(f"{profile.name} — {profile.base_url}{mark}")
+            item.setData(ID_ROLE, profile.id)
+            self.profiles.addItem(item)
+            if active is not None and profile.id == active.id:
+                self.profiles.setCurrentItem(item)
+        env = self._providers.env
+        if env.get("OPENAI_API_KEY") or env.get("OPENAI_BASE_URL"):
+            self.env_note.setText(self.tr("OPENAI_API_KEY / OPENAI_BASE_URL are set in the environment and "
+                                          "override the active provider's key / URL."))
+        else:
+            self.env_note.hide()
+        self._update_buttons()
+
+    def _selected_id(self) -> str | None:
+        item = self.profiles.currentItem()
+        return item.data(ID_ROLE) if item is not None else None
+
+    def _update_buttons(self) -> None:
+        has = self._selected_id() is not None
+        for button in (self.edit_button, self.use_button, self.delete_button):
+            button.setEnabled(has)
+
+    def add_profile(self) -> ProviderDialog:
+        dialog = ProviderDialog(self._providers, None, parent=self)
+        dialog.finished.connect(lambda _r: self.refresh())
+        dialog.open()
+        return dialog
+
+    def edit_profile(self) -> ProviderDialog | None:
+        profile_id = self._selected_id()
+        profile = self._providers.settings.profile(profile_id) if profile_id else None
+        if profile is None:
+            return None
+        dialog = ProviderDialog(self._providers, profile, parent=self)
+        dialog.finished.connect(lambda _r: self.refresh())
+        dialog.open()
+        return dialog
+
+    def use_profile(self) -> asyncio.Task | None:
+        profile_id = self._selected_id()
+        if not profile_id:
+            return None
+
+        async def activate() -> None:
+            await self._providers.activate(profile_id)
+            self.refresh()
+
+        return asyncio.get_event_loop().create_task(activate())
+
+    def delete_profile(self, confirm: bool = True) -> None:
+        profile_id = self._selected_id()
+        profile = self._providers.settings.profile(profile_id) if profile_id else None
+        if profile is None:
+            return
+        if confirm:
+            answer = QMessageBox.question(
+                self, self.tr("Delete provider"),
+                self.tr("Delete “%1” and its API key from the system keyring?").replace("%1", profile.name))
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self._providers.delete_profile(profile.id)
+        self.refresh()
+
+    def accept(self) -> None:
+        settings = self._providers.settings
+        language = self.language.currentData()
+        theme = Theme(self.theme.currentData())
+        changed = language != settings.language or theme != settings.theme
+        settings.language = language
+        settings.theme = theme
+        settings.request_timeout = self.timeout.value()
+        settings.max_retries = self.retries.value()
+        self._providers.save_settings()
+        if changed:
+            self.restart_needed.emit()
+        super().accept()
