@@ -112,6 +112,11 @@ async def scenario(out: Path, dark: bool, language: str) -> None:
         await asyncio.sleep(0.2)
         settings.grab().save(str(out / f"06_chat_settings_{suffix}.png"))
         settings.reject()
+
+        preferences = window.open_preferences()
+        await asyncio.sleep(0.2)
+        preferences.grab().save(str(out / f"07_preferences_{suffix}.png"))
+        preferences.reject()
         window.close()
         await shutdown(services)
 

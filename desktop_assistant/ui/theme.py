@@ -117,6 +117,7 @@ def style_sheet(c: Colors) -> str:
     QPushButton#Link:hover {{ text-decoration: underline; }}
     #EmptyState QLabel {{ color: {c.muted}; }}
     #EmptyState #EmptyTitle {{ color: {c.text}; }}
+    QDialogButtonBox {{ dialogbuttonbox-buttons-have-icons: 0; }}
     QStatusBar {{ color: {c.muted}; background: {c.window}; border-top: 1px solid {c.border}; }}
     QStatusBar QLabel {{ color: {c.muted}; }}
     QScrollBar:vertical {{ width: 10px; background: transparent; margin: 2px; }}
