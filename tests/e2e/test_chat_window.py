@@ -168,3 +168,25 @@ def test_without_key_the_text_is_kept_and_provider_dialog_opens(make_app, qtbot,
     assert dialogs, "the provider dialog opens to add a key"
     dialogs[0].reject()
     assert server.chat_requests == []
+
+
+def test_stop_at_any_moment_is_always_a_clean_stop(make_app, server):
+    """Stop pressed at 15 different moments (before the first byte, mid-stream): always STOPPED."""
+    import asyncio
+
+    app = make_app()
+    window = app.window
+
+    async def scenario():
+        outcomes = []
+        for index in range(15):
+            server.script(Reply(text="word " * 400, tokens_per_second=300, first_byte_delay=0.05))
+            task = window.send(f"question {index}")
+            await asyncio.sleep(index * 0.02)
+            window.session.stop()
+            result = await task
+            outcomes.append((result.message.status, result.error))
+        return outcomes
+
+    outcomes = app.run(scenario(), 60)
+    assert all(outcome == (MessageStatus.STOPPED, None) for outcome in outcomes), outcomes
