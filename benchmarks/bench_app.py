@@ -26,9 +26,10 @@ either program is instrumented; every figure is observed from outside:
   nothing else has been drawn for 1 s and the process is idle. "Last byte" is when the fake server handed
   the end of the stream to its socket (its chat route is wrapped; the server is unchanged). At full speed
   the socket buffers make "last byte" early, so the 100 ms target is about the paced run.
-* Memory growth per reply: PSS right after drawing done minus PSS just before Return, after a short warm-up
-  reply (one-time costs: first code highlighting, CJK fonts). One reply's delta swings by +-15 MiB with the
-  allocator's state, so the full-speed figure is the least-squares slope of PSS over several 5,000-token
+* Memory growth per reply: PSS after drawing done minus PSS just before Return (each the lowest of a few
+  samples over 0.3-0.5 s of idle), after a short warm-up reply (one-time costs: first code highlighting, CJK
+  fonts). One reply's delta still swings by up to +-20 MiB with the allocator's state (freed memory kept or
+  returned later), so the full-speed figure is the least-squares slope of PSS over several 5,000-token
   replies in a row in one chat (what the chat keeps showing is included); the paced one is a single reply.
 * Times drawn / Mpx drawn: distinct X server times of drawing, and the area drawn, during a reply.
 * UI thread blocked: every 10 ms the observer sends the window a _NET_WM_PING (EWMH) client message. Qt
@@ -438,9 +439,8 @@ class Subject:
         server.script(Reply(text=markdown_reply(tokens), tokens_per_second=rate))
         self.proc.focus()
         self.proc.type_text(QUESTION)
-        time.sleep(0.3)
+        pss0 = self.settled_pss_kib(0.3)
         answered = len(last_byte.times)
-        pss0 = self.proc.pss_kib()
         cpu0 = self.proc.cpu_seconds()
         spawned = time.monotonic()
         self.proc.key("Return")
@@ -448,12 +448,22 @@ class Subject:
         done = self.wait_quiet(spawned, lambda: len(last_byte.times) > answered, timeout, cpu_log)
         # The X server's time of the Return press, not of the xdotool process around it.
         t0 = next((t for t in self.obs.keys if t >= spawned), spawned)
-        pss1 = self.proc.pss_kib()
+        pss1 = self.settled_pss_kib(0.5)
         cpu_done = next((c for t, c in cpu_log if t >= done), cpu_log[-1][1])
         drawn = [d for d in self.drawing(t0) if d.t <= done]
         mpx = sum(d.rect[2] * d.rect[3] for d in drawn) / 1e6
         return ReplyResult(tokens, rate, cpu_done - cpu0, done - t0, done - last_byte.times[answered],
                            pss1 - pss0, pss1, len({d.t for d in drawn}), mpx)
+
+    def settled_pss_kib(self, seconds: float) -> int:
+        """The lowest PSS over a short idle spell: garbage about to be freed is not counted either side."""
+        samples = []
+        end = time.monotonic() + seconds
+        while True:
+            samples.append(self.proc.pss_kib())
+            if time.monotonic() >= end:
+                return min(samples)
+            time.sleep(0.1)
 
     def new_chat(self) -> None:
         self.proc.focus()

@@ -124,6 +124,7 @@ class ChatGateway:
         """Runs on the network loop: read the SDK stream, coalesce text, hand batches over."""
         pending = StreamBatch()
         received_text = False
+        finish_reason: str | None = None  # kept apart: a timed flush hands `pending` over and resets it
         last_flush = 0.0
         flush_handle: asyncio.TimerHandle | None = None
         loop = asyncio.get_running_loop()
@@ -156,7 +157,7 @@ class ChatGateway:
                             pending.text += choice.delta.content
                             received_text = True
                         if choice.finish_reason:
-                            pending.finish_reason = choice.finish_reason
+                            pending.finish_reason = finish_reason = choice.finish_reason
                     if pending.text and flush_handle is None:
                         wait = FLUSH_INTERVAL - (time.monotonic() - last_flush)
                         if wait <= 0:
@@ -165,7 +166,7 @@ class ChatGateway:
                             flush_handle = loop.call_later(wait, flush)
             if flush_handle is not None:
                 flush_handle.cancel()
-            finished = pending.finish_reason is not None
+            finished = finish_reason is not None
             flush()
             if not finished and not received_text:
                 raise AssistantError(ErrorKind.STREAM_CUT, "the server closed the stream without a reply")

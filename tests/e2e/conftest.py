@@ -23,12 +23,19 @@ class Harness:
         return self.loop.run_until_complete(asyncio.wait_for(coro, timeout))
 
     def do(self, action: Callable[[], object]):
-        """Run a UI action (a click, a key press) inside the running loop, as Qt slots run in the app."""
+        """Run a UI action (a click, a key press) from a plain loop callback, as Qt delivers input in the
+        app. Not from inside a task: QTest's clicks process events, which would step other tasks
+        re-entrantly ("Cannot enter into task ... while another task is being executed")."""
+        done = self.loop.create_future()
 
-        async def inside():
-            return action()
+        def call() -> None:
+            try:
+                done.set_result(action())
+            except BaseException as exc:
+                done.set_exception(exc)
 
-        return self.run(inside())
+        self.loop.call_soon(call)
+        return self.run(done)
 
     def settle(self, seconds: float = 0.05) -> None:
         self.run(asyncio.sleep(seconds))

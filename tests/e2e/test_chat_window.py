@@ -153,7 +153,9 @@ def test_error_is_shown_inline_and_retry_works(make_app, qtbot, server):
     app.run(window.session.task)
     app.settle()
     [reply] = assistant_widgets(window)
-    assert reply.message.content == "Recovered." and not reply.error_card.isVisible()
+    assert reply.message.content == "Recovered."
+    assert not reply.error_card.isVisible(), (reply.error_title.text(), reply.message.status, reply.message.error,
+                                              [r.json["messages"][-1] for r in server.chat_requests])
 
 
 def test_without_key_the_text_is_kept_and_provider_dialog_opens(make_app, qtbot, server):

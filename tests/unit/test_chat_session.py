@@ -281,3 +281,39 @@ def test_provider_model_wins_over_app_default_and_overrides_win_over_both(store,
     assert session.params().model == "llama3.2" and session.params().top_p == 0.5
     session.pending_overrides = {"model": "qwen2.5"}
     assert session.params().model == "qwen2.5"
+
+
+def test_a_pause_after_the_finish_chunk_is_not_a_cut(store, network):
+    """Regression: text arriving just before the finish chunk schedules a timed flush; when that flush
+    ran before [DONE], the end-of-stream check read the reset batch and called a complete reply cut."""
+    from tests.fake_openai import FakeOpenAI
+
+    def chunk(delta: dict, finish: str | None = None) -> dict:
+        return {"id": "c1", "object": "chat.completion.chunk", "created": 0, "model": "gpt-4o-mini",
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+
+    async def slow_end(exchange) -> None:
+        await exchange.start_stream()
+        await exchange.send_sse(chunk({"role": "assistant", "content": "Complete "}))  # flushed at once
+        await exchange.send_sse(chunk({"content": "answer."}))  # waits for the next timed flush
+        await exchange.send_sse(chunk({}, "stop"))
+        await exchange.sleep(0.2)  # the timed flush (1/30 s) fires here, before the stream ends
+        await exchange.send_sse({"id": "c1", "object": "chat.completion.chunk", "created": 0,
+                                 "model": "gpt-4o-mini", "choices": [],
+                                 "usage": {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7}})
+        await exchange.write_chunk(b"data: [DONE]\n\n")
+        await exchange.end_stream()
+
+    with FakeOpenAI() as own:  # its own server: a custom route must not leak into other tests
+        own.add_route("POST", "/v1/chat/completions", slow_end)
+        session, gateway = make_session(store, network, own)
+
+        async def scenario():
+            result = await session.send("hi")
+            await _close(gateway)
+            return result
+
+        result = run(scenario())
+    assert result.error is None
+    assert (result.message.status, result.message.content) == (MessageStatus.COMPLETE, "Complete answer.")
+    assert result.message.usage is not None and result.message.usage.total_tokens == 7
