@@ -28,9 +28,10 @@ either program is instrumented; every figure is observed from outside:
   the socket buffers make "last byte" early, so the 100 ms target is about the paced run.
 * Memory growth per reply: PSS after drawing done minus PSS just before Return (each the lowest of a few
   samples over 0.3-0.5 s of idle), after a short warm-up reply (one-time costs: first code highlighting, CJK
-  fonts). One reply's delta still swings by up to +-20 MiB with the allocator's state (freed memory kept or
-  returned later), so the full-speed figure is the least-squares slope of PSS over several 5,000-token
-  replies in a row in one chat (what the chat keeps showing is included); the paced one is a single reply.
+  fonts). One reply's delta now and then jumps by up to +-20 MiB with the allocator's state (freed memory
+  kept or returned later), so the full-speed figure is the median delta of several 5,000-token replies in a
+  row in one chat (what the chat keeps showing is included; a leak shows in every delta), with the fitted
+  slope over the series beside it; the paced figure is a single reply.
 * Times drawn / Mpx drawn: distinct X server times of drawing, and the area drawn, during a reply.
 * UI thread blocked: every 10 ms the observer sends the window a _NET_WM_PING (EWMH) client message. Qt
   answers it from the GUI thread's event dispatch, so an answer that is D ms late means the GUI thread did
@@ -57,6 +58,7 @@ import random
 import select
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -663,7 +665,21 @@ def environment() -> list[str]:
         f"Python {platform.python_version()}, PySide6 {PySide6.__version__} (Qt {qVersion()}), "
         f"qasync {v('qasync')}, openai {v('openai')}, python-xlib {v('python-xlib')}",
         f"X: Xvfb on {os.environ.get('DISPLAY')}, QT_QPA_PLATFORM=xcb, no window manager",
+        f"App: git {git_state()}",
     ]
+
+
+def git_state() -> str:
+    """The commit measured, and whether the app's code differs from it."""
+    repo = HERE.parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=repo, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "desktop_assistant"], cwd=repo,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + (" + uncommitted changes in desktop_assistant/" if dirty else "")
 
 
 def ratio(a: float, b: float) -> str:
@@ -748,15 +764,12 @@ class Summary:
     cpu: float
     lag: float
     total: float
-    growth_kib: float  # per reply: slope of PSS over the replies in a row
+    growth_kib: float  # median of the per-reply PSS deltas
+    slope_kib: float  # least-squares PSS growth per reply over the replies in a row
 
 
 def pss_slope_kib(results: list[ReplyResult]) -> float:
-    """Least-squares PSS growth per reply over replies in a row (PSS before the first, then after each).
-
-    One reply's PSS delta swings by +-15 MiB with the allocator's state (freed memory kept or returned);
-    a slope over several replies shows what stays.
-    """
+    """PSS growth per reply fitted over replies in a row (PSS before the first, then after each)."""
     points = [results[0].pss_after_kib - results[0].growth_kib] + [r.pss_after_kib for r in results]
     if len(points) < 3:
         return float(results[0].growth_kib)
@@ -764,8 +777,11 @@ def pss_slope_kib(results: list[ReplyResult]) -> float:
 
 
 def summarise(results: list[ReplyResult]) -> Summary:
+    # One reply's PSS delta jumps by up to 20 MiB now and then (the allocator keeping or returning freed
+    # memory): the median of the deltas ignores such jumps, and a leak would still show in every one.
     return Summary(median([r.cpu for r in results]), median([r.lag for r in results]),
-                   median([r.total for r in results]), pss_slope_kib(results))
+                   median([r.total for r in results]), median([r.growth_kib for r in results]),
+                   pss_slope_kib(results))
 
 
 def report(
@@ -779,7 +795,7 @@ def report(
     paced = f"{paced_tokens:,} tok @100/s"
     mib = 1024
     print(f"\nResults: starts are medians of {start_runs}; '5k full' rows are medians of {repeats} replies in a row "
-          f"in one chat (memory: the slope of PSS over them); paced rows are one reply\n")
+          f"in one chat; paced rows are one reply\n")
     print(row("metric", "app", "bare", "app/bare", "target", None))
     print("-" * 118)
     print(row("start: exec -> window mapped", f"{a['start'] * 1000:.0f} ms", f"{b['start'] * 1000:.0f} ms",
@@ -800,8 +816,10 @@ def report(
               ratio(af.total, bf.total), "(info)", None))
     print(row(f"times drawn / Mpx drawn, {paced}", f"{ap.frames}/{ap.mpx:.0f}", f"{bp.frames}/{bp.mpx:.0f}", "",
               "(info)", None))
-    print(row("PSS growth per reply, 5k full", f"{af.growth_kib / mib:+.1f} MiB", f"{bf.growth_kib / mib:+.1f} MiB",
-              "", "< 5 MiB", af.growth_kib < 5 * mib))
+    print(row("PSS growth per reply, 5k full (median)", f"{af.growth_kib / mib:+.1f} MiB",
+              f"{bf.growth_kib / mib:+.1f} MiB", "", "< 5 MiB", af.growth_kib < 5 * mib))
+    print(row("  same, least-squares slope over the series", f"{af.slope_kib / mib:+.1f} MiB",
+              f"{bf.slope_kib / mib:+.1f} MiB", "", "(info)", None))
     print(row(f"PSS after - before, one reply, {paced}", f"{ap.growth_kib / mib:+.1f} MiB",
               f"{bp.growth_kib / mib:+.1f} MiB", "", "< 5 MiB (noisy)", ap.growth_kib < 5 * mib))
     per_k: dict[int, float] = {}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -103,15 +104,26 @@ class ChatGateway:
     async def stream_chat(self, provider: ResolvedProvider, request: dict[str, Any]) -> AsyncIterator[StreamBatch]:
         """Stream one chat completion; cancelling the consumer cancels the HTTP request at once."""
         loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[Any] = asyncio.Queue()
+        # A deque plus one waiter future made on this loop: unlike asyncio.Queue nothing here looks up
+        # "the running loop" again, which qasync leaves unset while it processes Qt events after a stop.
+        items: deque[Any] = deque()
+        waiter: asyncio.Future[None] | None = None
+
+        def push(item: Any) -> None:
+            items.append(item)
+            if waiter is not None and not waiter.done():
+                waiter.set_result(None)
 
         def deliver(item: Any) -> None:
-            loop.call_soon_threadsafe(queue.put_nowait, item)
+            loop.call_soon_threadsafe(push, item)
 
         future = self._network.submit(self._pump(provider, request, deliver))
         try:
             while True:
-                item = await queue.get()
+                while not items:
+                    waiter = loop.create_future()
+                    await waiter
+                item = items.popleft()
                 if item is _END:
                     break
                 if isinstance(item, BaseException):

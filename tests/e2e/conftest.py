@@ -54,7 +54,25 @@ def qloop(qapp) -> Iterator[asyncio.AbstractEventLoop]:
     while Qt still holds its timers lets a later event reach a deleted object (a segfault)."""
     import qasync
 
-    loop = qasync.QEventLoop(qapp, already_running=False)
+    class TestLoop(qasync.QEventLoop):
+        """qasync processes Qt events once more after run_forever ends, with no running loop set; tasks
+        that step then (a reply still streaming between two run_until_complete calls of a test) fail.
+        The app runs the loop once for its whole life, so only tests need this: keep the loop marked
+        running through that last pass, and clear it after (unit tests call asyncio.run later)."""
+
+        def run_forever(self):
+            try:
+                return super().run_forever()
+            finally:
+                asyncio.events._set_running_loop(self)
+
+        def run_until_complete(self, future):
+            try:
+                return super().run_until_complete(future)
+            finally:
+                asyncio.events._set_running_loop(None)
+
+    loop = TestLoop(qapp, already_running=False)
     asyncio.set_event_loop(loop)
     yield loop
     loop.close()
