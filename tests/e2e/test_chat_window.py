@@ -192,3 +192,26 @@ def test_stop_at_any_moment_is_always_a_clean_stop(make_app, server):
 
     outcomes = app.run(scenario(), 60)
     assert all(outcome == (MessageStatus.STOPPED, None) for outcome in outcomes), outcomes
+
+
+def test_copy_code_and_links_open_only_when_clicked(make_app, qtbot, server, monkeypatch):
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices, QGuiApplication
+
+    opened: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toString()) or True)
+    app = make_app()
+    server.script(Reply(text="See [the docs](https://example.com/docs) and ![pixel](https://tracker.example/p.gif)"
+                             "\n\n```bash\necho one\n```\n\n```python\nprint(2)\n```\n"))
+    app.run(type_and_send(app, qtbot, "links and code"))
+    app.settle()
+    [reply] = assistant_widgets(app.window)
+    assert opened == [], "nothing is opened (or fetched) while rendering"
+    html = reply.text.toHtml()
+    assert "<img" not in html and "tracker.example" in html  # the image is a link, never loaded
+    reply.text.anchorClicked.emit(QUrl("copy:1"))
+    assert QGuiApplication.clipboard().text() == "print(2)"
+    reply.text.anchorClicked.emit(QUrl("https://example.com/docs"))
+    reply.text.anchorClicked.emit(QUrl("javascript:alert(1)"))
+    reply.text.anchorClicked.emit(QUrl("file:///etc/passwd"))
+    assert opened == ["https://example.com/docs"]
