@@ -829,7 +829,8 @@ def report(
                   "about constant", None))
     if len(per_k) > 1:
         spread = max(per_k.values()) / min(per_k.values())
-        print(row("  largest / smallest CPU per 1k tokens", f"{spread:.2f}x", "", "", "~1x (linear)", spread < 1.5))
+        print(row("  largest / smallest CPU per 1k tokens", f"{spread:.2f}x", "", "", "<= 1.2x (linear)",
+                  spread <= 1.2))
     print(row("open 1,000-msg chat: click -> first paint", f"{opens[0] * 1000:.0f} ms", "", "", "< 300 ms (cold)",
               opens[0] < 0.3))
     warm = median(opens[1:])

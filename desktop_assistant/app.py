@@ -127,6 +127,7 @@ async def _main(app, paths: ProfilePaths, language: str | None, built: list[Serv
 
     window = MainWindow(services.session, services.providers, services.store, colors)
     window.show()
+    follow_system_theme(app, window, services)
     quit_event = asyncio.Event()
     window.closed.connect(quit_event.set)
 
@@ -143,6 +144,22 @@ async def _main(app, paths: ProfilePaths, language: str | None, built: list[Serv
     window.deleteLater()
     del translators
     return 0
+
+
+def follow_system_theme(app, window, services: Services) -> None:
+    """With the theme set to follow the system, switch light/dark when the OS does."""
+    from .config.settings import Theme
+    from .ui import theme
+
+    def on_change(_scheme) -> None:
+        if services.providers.settings.theme == Theme.SYSTEM:
+            colors = theme.colors_for(Theme.SYSTEM)
+            theme.apply(app, colors)
+            window.apply_colors(colors)
+
+    hints = app.styleHints()
+    if hints is not None:
+        hints.colorSchemeChanged.connect(on_change)
 
 
 async def _warm_up_sdk() -> None:

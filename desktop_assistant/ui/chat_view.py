@@ -97,6 +97,15 @@ class ChatView(QScrollArea):
         self._paint_timer.setInterval(16)
         self._paint_timer.timeout.connect(self._flush_text)
 
+    def set_colors(self, colors: Colors, theme: MarkdownTheme) -> None:
+        """Re-render in new colours (the OS switched light/dark). Replies carry their colours inline,
+        so the shown page is rebuilt from the store; a reply still streaming keeps its look until done."""
+        self._colors, self._theme = colors, theme
+        streaming = any(isinstance(w, AssistantMessageWidget) and w.message.status == MessageStatus.STREAMING
+                        for w in self._widgets.values())
+        if not streaming:
+            self.show_conversation(self._conversation)
+
     # --- loading ------------------------------------------------------------------------------
     @property
     def message_ids(self) -> list[str]:

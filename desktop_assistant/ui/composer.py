@@ -79,6 +79,11 @@ class Composer(QFrame):
     def focus(self) -> None:
         self.edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def set_colors(self, colors: Colors) -> None:
+        self._colors = colors
+        self.settings_button.setIcon(icon("sliders", colors.muted, 18))
+        self._update_button()
+
     def set_busy(self, busy: bool) -> None:
         self._busy = busy
         self._update_button()

@@ -52,6 +52,9 @@ class ConversationList(QWidget):
         self.list.customContextMenuRequested.connect(self._menu)
         self.list.itemDoubleClicked.connect(lambda item: self.ask_rename(item.data(ID_ROLE)))
 
+    def set_colors(self, colors: Colors) -> None:
+        self.new_button.setIcon(icon("new-chat", colors.text, 16))
+
     def set_conversations(self, conversations: list[Conversation], current_id: str | None) -> None:
         self.list.blockSignals(True)
         self.list.clear()

@@ -288,6 +288,13 @@ class MainWindow(QMainWindow):
             name = provider.name
         self.provider_label.setText(f"{name} · {self.session.params().model}")
 
+    def apply_colors(self, colors: Colors) -> None:
+        """Follow a light/dark switch of the OS while running."""
+        self.colors = colors
+        self.composer.set_colors(colors)
+        self.sidebar.set_colors(colors)
+        self.chat.set_colors(colors, markdown_theme(colors))
+
     # --- window -----------------------------------------------------------------------------------
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -215,3 +215,24 @@ def test_copy_code_and_links_open_only_when_clicked(make_app, qtbot, server, mon
     reply.text.anchorClicked.emit(QUrl("javascript:alert(1)"))
     reply.text.anchorClicked.emit(QUrl("file:///etc/passwd"))
     assert opened == ["https://example.com/docs"]
+
+
+def test_switching_to_dark_while_running_rerenders_the_chat(make_app, qtbot, server):
+    from desktop_assistant.ui import theme
+
+    app = make_app()
+    server.script(Reply(text="Some `code` and\n\n```python\nx = 1\n```\n"))
+    app.run(type_and_send(app, qtbot, "colours"))
+    app.settle()
+    [before] = assistant_widgets(app.window)
+    light_html = before.text.toHtml()
+    app.do(lambda: app.window.apply_colors(theme.DARK))
+    app.settle()
+    [after] = assistant_widgets(app.window)
+    assert after is not before and after.message.content == before.message.content
+    dark_html = after.text.toHtml()
+    assert dark_html != light_html
+    from PySide6.QtWidgets import QApplication
+
+    theme.apply(QApplication.instance(), theme.DARK)
+    assert theme.DARK.window in QApplication.instance().styleSheet()
