@@ -163,7 +163,12 @@ def follow_system_theme(app, window, services: Services) -> None:
 
 
 async def _warm_up_sdk() -> None:
-    import openai  # noqa: F401 - importing is the point: ~0.3 s paid now, not on the first send
+    """Runs on the network thread after the first paint: imports paid now, not on the first send."""
+    import openai  # noqa: F401 - importing is the point
+
+    from .markdown import warm_up
+
+    warm_up()  # markdown-it and the common Pygments lexers (~150 ms on the first code block otherwise)
 
 
 def _asyncio_exception_handler(loop, context: dict) -> None:

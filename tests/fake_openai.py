@@ -314,6 +314,9 @@ class Exchange:
 
     async def _write(self, data: bytes) -> bool:
         if self.gone:
+            # The transport may notice the client left before the EOF watcher does; record it here, or
+            # the handler ends, the watcher is cancelled and the disconnect is never counted.
+            self._mark_disconnected()
             return False
         self._conn.writer.write(data)
         try:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from desktop_assistant.domain.errors import AssistantError
 from desktop_assistant.domain.models import Conversation, Message, MessageStatus, Role
-from desktop_assistant.markdown import MarkdownTheme
+from desktop_assistant.markdown.theme import MarkdownTheme
 from desktop_assistant.store import Store
 
 from .message_widgets import AssistantMessageWidget, MessageWidget, UserMessageWidget
@@ -17,7 +17,6 @@ COLUMN_WIDTH = 760
 PAGE_SIZE = 30  # messages built per page; a 1,000-message chat opens with just the last page
 LOAD_MORE_THRESHOLD = 200  # px from the top at which the next older page is loaded
 STICK_TO_BOTTOM_SLACK = 48  # px: "at the bottom" for auto-scroll while streaming
-ANCHOR_SETTLE_MS = 250  # how long the scroll position is held while a loaded page lays itself out
 
 
 class EmptyState(QWidget):
@@ -66,7 +65,8 @@ class ChatView(QScrollArea):
         self._loading_older = False
         self._stick_to_bottom = True
         self._dirty: set[str] = set()  # streaming messages with text not yet shown
-        self._anchor_from_bottom: int | None = None  # kept while older messages settle in above
+        self._anchor: tuple[QWidget, int] | None = None  # (message widget, scroll offset) held after a load
+        self._applying_anchor = False
 
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -133,7 +133,8 @@ class ChatView(QScrollArea):
             return 0
         self._loading_older = True
         bar = self.verticalScrollBar()
-        distance_from_bottom = bar.maximum() - bar.value()
+        first = self._widgets[self._order[0]]
+        offset = bar.value() - self._top_of(first)
         older = self._store.messages(self._conversation.id, limit=PAGE_SIZE, before_id=self._order[0])
         self._has_older = len(older) == PAGE_SIZE
         for index, message in enumerate(older):
@@ -141,17 +142,25 @@ class ChatView(QScrollArea):
             self._layout.insertWidget(index, widget)
             self._widgets[message.id] = widget
         self._order[:0] = [m.id for m in older]
-        # The layout grows over the next few events as each message fits its height; keep the same
-        # distance from the bottom through all of them so the text under the user's eyes stays put.
-        self._anchor_from_bottom = distance_from_bottom
-        QTimer.singleShot(ANCHOR_SETTLE_MS, self._release_anchor)
+        # The layout grows over the next events as each message fits its height; until the user scrolls,
+        # keep the message that was first exactly where it was on screen.
+        self._anchor = (first, offset)
+        self._loading_older = False
         return len(older)
 
-    def _release_anchor(self) -> None:
-        self._anchor_from_bottom = None
-        self._loading_older = False
+    def _top_of(self, widget: QWidget) -> int:
+        return widget.mapTo(self.widget(), QPoint(0, 0)).y()
+
+    def _apply_anchor(self) -> None:
+        if self._anchor is None:
+            return
+        widget, offset = self._anchor
+        self._applying_anchor = True
+        self.verticalScrollBar().setValue(self._top_of(widget) + offset)
+        self._applying_anchor = False
 
     def _clear(self) -> None:
+        self._anchor = None
         for widget in self._widgets.values():
             self._layout.removeWidget(widget)
             widget.deleteLater()
@@ -238,13 +247,15 @@ class ChatView(QScrollArea):
 
     def _on_scrolled(self, value: int) -> None:
         bar = self.verticalScrollBar()
+        if not self._applying_anchor:
+            self._anchor = None  # the user scrolled: stop holding the view
         if not self._loading_older:
             self._stick_to_bottom = bar.maximum() - value <= STICK_TO_BOTTOM_SLACK
         if value <= LOAD_MORE_THRESHOLD and self._has_older and not self._loading_older:
             QTimer.singleShot(0, self.load_older)
 
     def _on_range_changed(self, _low: int, high: int) -> None:
-        if self._anchor_from_bottom is not None:
-            self.verticalScrollBar().setValue(high - self._anchor_from_bottom)
+        if self._anchor is not None:
+            self._apply_anchor()
         elif self._stick_to_bottom and not self._loading_older:
             self.verticalScrollBar().setValue(high)

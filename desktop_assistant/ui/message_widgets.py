@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import (
@@ -29,7 +30,10 @@ from PySide6.QtWidgets import (
 
 from desktop_assistant.domain.errors import AssistantError
 from desktop_assistant.domain.models import Message, MessageStatus
-from desktop_assistant.markdown import MarkdownTheme, StreamingMarkdown, render_markdown
+from desktop_assistant.markdown.theme import MarkdownTheme
+
+if TYPE_CHECKING:
+    from desktop_assistant.markdown import StreamingMarkdown
 from desktop_assistant.services.chat_session import decode_error
 
 from .error_text import Action, describe
@@ -50,6 +54,7 @@ class MarkdownBrowser(QTextBrowser):
         self._code_blocks: list[str] = []
         self._stream: StreamingMarkdown | None = None
         self._stable_end = 0
+        self._laid_out_width = -1
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.setFrameShape(QFrame.Shape.NoFrame)
@@ -69,11 +74,15 @@ class MarkdownBrowser(QTextBrowser):
 
     # --- content ------------------------------------------------------------------------------
     def set_markdown(self, text: str) -> None:
+        from desktop_assistant.markdown import render_markdown  # first use after the window shows
+
         rendered = render_markdown(text, self._theme, copy_label=self._copy_label)
         self._code_blocks = list(rendered.code_blocks)
         self.setHtml(rendered.html)
 
     def begin_stream(self) -> None:
+        from desktop_assistant.markdown import StreamingMarkdown
+
         self._stream = StreamingMarkdown(self._theme, copy_label=self._copy_label)
         self._stable_end = 0
         self.clear()
@@ -153,8 +162,13 @@ class MarkdownBrowser(QTextBrowser):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        self.document().setTextWidth(self.viewport().width())
-        self._fit_height()
+        # Only a new width needs a relayout. Height changes come from the text growing (setFixedHeight
+        # in _fit_height); relaying out the whole reply for those made streaming cost grow with length.
+        width = self.viewport().width()
+        if width != self._laid_out_width:
+            self._laid_out_width = width
+            self.document().setTextWidth(width)
+            self._fit_height()
 
     def sizeHint(self) -> QSize:
         return QSize(600, self.height())

@@ -9,7 +9,7 @@ from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
 from desktop_assistant.config.settings import Theme
-from desktop_assistant.markdown import MarkdownTheme
+from desktop_assistant.markdown.theme import MarkdownTheme
 
 
 @dataclass(frozen=True, slots=True)
