@@ -41,6 +41,7 @@ from .icons import icon
 from .theme import Colors
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+STREAM_HEIGHT_STEP = 48  # px
 
 
 class MarkdownBrowser(QTextBrowser):
@@ -99,6 +100,7 @@ class MarkdownBrowser(QTextBrowser):
         if self._stream is not None:
             self._apply(self._stream.finish())
             self._stream = None
+            self._fit_height()  # the exact height again
 
     def _apply(self, update) -> None:
         document = self.document()
@@ -157,6 +159,10 @@ class MarkdownBrowser(QTextBrowser):
 
     def _fit_height(self, size=None) -> None:
         height = math.ceil(self.document().size().height()) + 2
+        if self._stream is not None:
+            # While streaming, grow in steps: every height change re-lays out and scrolls the whole chat
+            # (a full repaint); in steps most updates repaint just the lines that changed.
+            height = math.ceil(height / STREAM_HEIGHT_STEP) * STREAM_HEIGHT_STEP
         if height != self.height():
             self.setFixedHeight(height)
 
