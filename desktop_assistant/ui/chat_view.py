@@ -16,7 +16,9 @@ from .message_widgets import AssistantMessageWidget, MessageWidget, UserMessageW
 from .theme import Colors
 
 COLUMN_WIDTH = 760
-PAGE_SIZE = 16  # messages built per page: about two screens; a 1,000-message chat opens with just these
+PAGE_SIZE = 16  # messages per page: about two screens; a 1,000-message chat opens with just these
+FIRST_SCREEN = 5  # built at once when a chat opens; the rest of the page follows a few at a time,
+FILL_CHUNK = 4  # so that no single step keeps the UI thread busy for long
 # Streamed text is shown at most this often: ~16 updates a second reads as smooth, and each update
 # re-renders the growing block, so fewer of them is most of the CPU saved at typical token rates.
 STREAM_REPAINT_MS = 60
@@ -70,6 +72,7 @@ class ChatView(QScrollArea):
         self._loading_older = False
         self._stick_to_bottom = True
         self._dirty: set[str] = set()  # streaming messages with text not yet shown
+        self._generation = 0  # bumped when another chat is shown: stale deferred work checks it
         self._anchor: tuple[QWidget, int] | None = None  # (message widget, scroll offset) held after a load
         self._applying_anchor = False
 
@@ -123,26 +126,37 @@ class ChatView(QScrollArea):
     def show_conversation(self, conversation: Conversation | None) -> None:
         self._clear()
         self._conversation = conversation
+        self._generation += 1
         if conversation is not None:
-            page = self._store.messages(conversation.id, limit=PAGE_SIZE)
-            self._has_older = len(page) == PAGE_SIZE and self._store.count_messages(conversation.id) > PAGE_SIZE
+            page = self._store.messages(conversation.id, limit=FIRST_SCREEN)
+            self._has_older = len(page) == FIRST_SCREEN and self._store.count_messages(conversation.id) > FIRST_SCREEN
             for message in page:
                 self._append_widget(message)
+            if self._has_older:
+                generation = self._generation
+                QTimer.singleShot(0, lambda: self._fill_first_page(generation))
         self._stick_to_bottom = True
         self._update_empty()
         self._refresh_regenerate()
         QTimer.singleShot(0, self.scroll_to_bottom)
 
-    def load_older(self) -> int:
-        """Insert the previous page above the first shown message, keeping the view where it was."""
+    def _fill_first_page(self, generation: int) -> None:
+        if generation != self._generation or len(self._order) >= PAGE_SIZE or not self._has_older:
+            return
+        # Untouched since opening, the view stays at the bottom; once scrolled, it holds its place.
+        self.load_older(min(FILL_CHUNK, PAGE_SIZE - len(self._order)), hold_view=not self._stick_to_bottom)
+        QTimer.singleShot(0, lambda: self._fill_first_page(generation))
+
+    def load_older(self, limit: int = PAGE_SIZE, hold_view: bool = True) -> int:
+        """Insert older messages above the first shown one, keeping the view where it was."""
         if not self._has_older or self._conversation is None or not self._order:
             return 0
         self._loading_older = True
         bar = self.verticalScrollBar()
         first = self._widgets[self._order[0]]
         offset = bar.value() - self._top_of(first)
-        older = self._store.messages(self._conversation.id, limit=PAGE_SIZE, before_id=self._order[0])
-        self._has_older = len(older) == PAGE_SIZE
+        older = self._store.messages(self._conversation.id, limit=limit, before_id=self._order[0])
+        self._has_older = len(older) == limit
         for index, message in enumerate(older):
             widget = self._make_widget(message)
             self._layout.insertWidget(index, widget)
@@ -150,7 +164,8 @@ class ChatView(QScrollArea):
         self._order[:0] = [m.id for m in older]
         # The layout grows over the next events as each message fits its height; until the user scrolls,
         # keep the message that was first exactly where it was on screen.
-        self._anchor = (first, offset)
+        if hold_view:
+            self._anchor = (first, offset)
         self._loading_older = False
         return len(older)
 
