@@ -17,9 +17,10 @@ from .config.secrets import SecretStore
 from .config.settings import SettingsFile
 from .llm.gateway import ChatGateway, ClientOptions
 from .llm.network_thread import NetworkThread
+from .services.attachments import AttachmentService
 from .services.chat_session import ChatSession
 from .services.providers import ProviderService
-from .store import SchemaTooNewError, Store, StoreError
+from .store import AttachmentFiles, SchemaTooNewError, Store, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ class Services:
     gateway: ChatGateway
     providers: ProviderService
     session: ChatSession
+    attachments: AttachmentService
 
 
 def build_services(paths: ProfilePaths, env: Mapping[str, str] | None = None) -> Services:
@@ -84,8 +86,9 @@ def build_services(paths: ProfilePaths, env: Mapping[str, str] | None = None) ->
     network = NetworkThread()
     gateway = ChatGateway(network, ClientOptions(settings.request_timeout, settings.max_retries))
     providers = ProviderService(settings_file, settings, SecretStore(paths.keyring_service), gateway, env)
-    session = ChatSession(store, gateway, providers.active, lambda: providers.settings.defaults)
-    return Services(settings_file, store, network, gateway, providers, session)
+    files = AttachmentFiles(paths.attachments_dir)
+    session = ChatSession(store, gateway, providers.active, lambda: providers.settings.defaults, files)
+    return Services(settings_file, store, network, gateway, providers, session, AttachmentService(files))
 
 
 async def shutdown(services: Services) -> None:

@@ -13,6 +13,7 @@ class ProfilePaths:
     settings_file: Path
     database_file: Path
     log_dir: Path
+    attachments_dir: Path  # prepared images, content-addressed
     # Keyring entries are namespaced per profile dir so a throw-away --profile-dir never
     # reads or overwrites the keys of the user's real profile.
     keyring_service: str
@@ -24,6 +25,7 @@ class ProfilePaths:
             settings_file=profile_dir / "settings.json",
             database_file=profile_dir / "history.sqlite3",
             log_dir=profile_dir / "logs",
+            attachments_dir=profile_dir / "attachments",
             keyring_service=f"{APP_ID}:{profile_dir}",
         )
 
@@ -36,5 +38,6 @@ class ProfilePaths:
             settings_file=Path(dirs.user_config_dir) / "settings.json",
             database_file=Path(dirs.user_data_dir) / "history.sqlite3",
             log_dir=Path(dirs.user_log_dir),
+            attachments_dir=Path(dirs.user_data_dir) / "attachments",
             keyring_service=APP_ID,
         )

@@ -34,6 +34,21 @@ class Usage:
         return cls(prompt, completion, total if total is not None else prompt + completion)
 
 
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """An image sent with a user message. `sha256` names its prepared bytes in the attachment store;
+    `url` is set instead for an http(s) image the API fetches itself."""
+
+    mime: str
+    width: int
+    height: int
+    detail: str  # low / high / auto (domain.vision.Detail values)
+    tokens: int  # estimated image tokens
+    sha256: str = ""
+    url: str = ""
+    name: str = ""
+
+
 @dataclass(slots=True)
 class Message:
     conversation_id: str
@@ -45,6 +60,7 @@ class Message:
     model: str | None = None
     usage: Usage | None = None
     error: str | None = None  # machine-readable ErrorKind value, when status is ERROR/INTERRUPTED
+    attachments: list[Attachment] = field(default_factory=list)
 
     @property
     def is_partial(self) -> bool:

@@ -7,6 +7,7 @@ batches at most ~30 times a second, so the UI renders at display rate however fa
 from __future__ import annotations
 
 import asyncio
+import base64
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
@@ -20,6 +21,7 @@ from desktop_assistant.domain.redact import register_secret
 
 from .errors import map_exception
 from .network_thread import NetworkThread
+from .requests import ImageFile
 
 FLUSH_INTERVAL = 1 / 30  # seconds between batches sent to the UI loop
 
@@ -39,6 +41,29 @@ class ClientOptions:
 
 
 _END = object()
+
+
+def resolve_images(request: dict[str, Any]) -> dict[str, Any]:
+    """Replace ImageFile refs with base64 data URLs (network thread: file reads stay off the UI)."""
+    messages = []
+    for message in request["messages"]:
+        content = message.get("content")
+        if isinstance(content, list) and any(isinstance(p.get("image_url", {}).get("url"), ImageFile)
+                                             for p in content):
+            parts = []
+            for part in content:
+                ref = part.get("image_url", {}).get("url")
+                if isinstance(ref, ImageFile):
+                    try:
+                        encoded = base64.b64encode(ref.path.read_bytes()).decode("ascii")
+                    except OSError as exc:
+                        detail = f"an image of this chat is missing: {exc}"
+                        raise AssistantError(ErrorKind.BAD_REQUEST, detail) from None
+                    part = {**part, "image_url": {**part["image_url"], "url": f"data:{ref.mime};base64,{encoded}"}}
+                parts.append(part)
+            message = {**message, "content": parts}
+        messages.append(message)
+    return {**request, "messages": messages}
 
 
 class ChatGateway:
@@ -151,7 +176,7 @@ class ChatGateway:
 
         try:
             client = self._client(provider)
-            stream = await client.chat.completions.create(**request)
+            stream = await client.chat.completions.create(**resolve_images(request))
             async with stream:
                 async for chunk in stream:
                     if chunk.model:

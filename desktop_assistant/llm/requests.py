@@ -2,19 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from desktop_assistant.domain.models import Message, MessageStatus, Role
+from desktop_assistant.domain.models import Attachment, Message, MessageStatus, Role
 from desktop_assistant.domain.params import ChatParams
+
+
+@dataclass(frozen=True, slots=True)
+class ImageFile:
+    """An image part's bytes on disk; the gateway turns it into a data URL on the network thread, so
+    reading and base64-encoding images never happens on the UI thread."""
+
+    path: Path
+    mime: str
+
+
+def image_part(attachment: Attachment, files: Callable[[Attachment], Path] | None) -> dict[str, Any]:
+    url: str | ImageFile = attachment.url
+    if not url:
+        if files is None:
+            raise ValueError("an image attachment needs the attachment store")
+        url = ImageFile(files(attachment), attachment.mime)
+    return {"type": "image_url", "image_url": {"url": url, "detail": attachment.detail}}
 
 
 def is_official_openai(base_url: str) -> bool:
     return (urlparse(base_url).hostname or "").endswith("api.openai.com")
 
 
-def history_messages(params: ChatParams, history: Iterable[Message]) -> list[dict[str, Any]]:
+def history_messages(params: ChatParams, history: Iterable[Message],
+                     files: Callable[[Attachment], Path] | None = None) -> list[dict[str, Any]]:
     """The messages array: system prompt first, then every turn that has text.
 
     Failed turns carry no text and are left out; a stopped or interrupted reply is kept with the
@@ -26,15 +47,21 @@ def history_messages(params: ChatParams, history: Iterable[Message]) -> list[dic
     for message in history:
         if message.role == Role.SYSTEM:
             continue
-        if message.status == MessageStatus.ERROR or not message.content:
+        if message.status == MessageStatus.ERROR or not (message.content or message.attachments):
             continue
-        messages.append({"role": message.role.value, "content": message.content})
+        if message.attachments:
+            parts: list[dict[str, Any]] = [{"type": "text", "text": message.content}] if message.content else []
+            parts += [image_part(attachment, files) for attachment in message.attachments]
+            messages.append({"role": message.role.value, "content": parts})
+        else:
+            messages.append({"role": message.role.value, "content": message.content})
     return messages
 
 
-def chat_request(params: ChatParams, history: Iterable[Message], base_url: str, *, stream: bool = True) -> dict:
-    """Keyword arguments for `client.chat.completions.create`."""
-    body: dict[str, Any] = {"model": params.model, "messages": history_messages(params, history)}
+def chat_request(params: ChatParams, history: Iterable[Message], base_url: str, *, stream: bool = True,
+                 files: Callable[[Attachment], Path] | None = None) -> dict:
+    """Keyword arguments for `client.chat.completions.create` (image parts may hold ImageFile refs)."""
+    body: dict[str, Any] = {"model": params.model, "messages": history_messages(params, history, files)}
     if params.temperature is not None:
         body["temperature"] = params.temperature
     if params.top_p is not None:

@@ -6,16 +6,16 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from desktop_assistant.config.provider import ResolvedProvider
 from desktop_assistant.domain.errors import AssistantError, ErrorKind
-from desktop_assistant.domain.models import Conversation, Message, MessageStatus, Role, Usage
+from desktop_assistant.domain.models import Attachment, Conversation, Message, MessageStatus, Role, Usage
 from desktop_assistant.domain.params import ChatParams
 from desktop_assistant.llm.gateway import ChatGateway
 from desktop_assistant.llm.requests import chat_request
-from desktop_assistant.store import Store
+from desktop_assistant.store import AttachmentFiles, Store
 
 from .events import Event
 
@@ -59,8 +59,10 @@ class ChatSession:
         gateway: ChatGateway,
         provider: Callable[[], ResolvedProvider | None],
         defaults: Callable[[], ChatParams],
+        files: AttachmentFiles | None = None,
     ) -> None:
         self._store = store
+        self._files = files
         self._gateway = gateway
         self._provider = provider
         self._defaults = defaults
@@ -107,19 +109,19 @@ class ChatSession:
         self.pending_overrides = {}
 
     # --- user actions ---------------------------------------------------------------------------
-    def send(self, text: str) -> asyncio.Task[TurnResult]:
-        """Add the user's message and stream the reply. Raises AssistantError before changing
-        anything when the request cannot be made (no provider/key, bad params), so the composer
-        keeps the text."""
+    def send(self, text: str, attachments: Sequence[Attachment] = ()) -> asyncio.Task[TurnResult]:
+        """Add the user's message (text and/or images) and stream the reply. Raises AssistantError
+        before changing anything when the request cannot be made (no provider/key, bad params), so
+        the composer keeps the text and the images."""
         text = text.strip()
-        if not text:
+        if not text and not attachments:
             raise ValueError("empty message")
         if self.busy:
             raise RuntimeError("a reply is still streaming")
         provider = self._ready_provider()
         params = self.params().validated()
-        conversation = self._ensure_conversation(text)
-        user = Message(conversation.id, Role.USER, text)
+        conversation = self._ensure_conversation(text or attachments[0].name or "Image")
+        user = Message(conversation.id, Role.USER, text, attachments=list(attachments))
         self._store.add_message(user)
         self.message_added.emit(user)
         return self._start_reply(provider, params)
@@ -197,7 +199,9 @@ class ChatSession:
     def _start_reply(self, provider: ResolvedProvider, params: ChatParams) -> asyncio.Task[TurnResult]:
         conversation = self._require_conversation()
         history = self._store.messages(conversation.id)
-        request = chat_request(params, history, provider.base_url)
+        files = self._files
+        request = chat_request(params, history, provider.base_url,
+                               files=(lambda a: files.path(a.sha256, a.mime)) if files else None)
         reply = Message(conversation.id, Role.ASSISTANT, "", status=MessageStatus.STREAMING, model=params.model)
         self._store.add_message(reply)
         self._streaming = reply

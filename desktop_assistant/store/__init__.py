@@ -1,7 +1,8 @@
 """Conversation history in a local SQLite file (no Qt here; called from the UI thread)."""
 
+from .attachment_files import AttachmentFiles
 from .errors import SchemaTooNewError, StoreCorruptError, StoreError
 from .migrations import SCHEMA_VERSION
 from .repository import Store
 
-__all__ = ["SCHEMA_VERSION", "SchemaTooNewError", "Store", "StoreCorruptError", "StoreError"]
+__all__ = ["SCHEMA_VERSION", "AttachmentFiles", "SchemaTooNewError", "Store", "StoreCorruptError", "StoreError"]

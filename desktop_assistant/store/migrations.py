@@ -58,8 +58,29 @@ def _m001_initial(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX messages_streaming ON messages(id) WHERE status = 'streaming'")
 
 
+def _m002_attachments(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        """
+        CREATE TABLE attachments (
+            message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            mime TEXT NOT NULL,
+            width INTEGER NOT NULL,
+            height INTEGER NOT NULL,
+            detail TEXT NOT NULL,
+            tokens INTEGER NOT NULL,
+            sha256 TEXT NOT NULL DEFAULT '',  -- names the file in the attachment store
+            url TEXT NOT NULL DEFAULT '',  -- or an http(s) URL the API fetches itself
+            name TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (message_id, position)
+        )
+        """
+    )
+
+
 MIGRATIONS: list[Migration] = [
     Migration("m001_initial", _m001_initial),
+    Migration("m002_attachments", _m002_attachments),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from ..domain.models import Conversation, Message, MessageStatus, Role, Usage
+from ..domain.models import Attachment, Conversation, Message, MessageStatus, Role, Usage
 from .database import connect, transaction
 from .migrations import migrate
 
@@ -142,6 +142,12 @@ class Store:
                     message.error, message.created_at,
                 ),
             )
+            self.conn.executemany(
+                "INSERT INTO attachments (message_id, position, mime, width, height, detail, tokens, sha256, url, name)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(message.id, position, a.mime, a.width, a.height, a.detail, a.tokens, a.sha256, a.url, a.name)
+                 for position, a in enumerate(message.attachments)],
+            )
             # MAX keeps the list order stable if the clock steps backwards.
             self.conn.execute(
                 "UPDATE conversations SET updated_at = MAX(updated_at, ?) WHERE id = ?",
@@ -176,7 +182,7 @@ class Store:
     def get_message(self, message_id: str) -> Message | None:
         sql = f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE id = ?"
         row = self.conn.execute(sql, (message_id,)).fetchone()
-        return _message(row) if row else None
+        return self._with_attachments([_message(row)])[0] if row else None
 
     def messages(
         self, conversation_id: str, *, limit: int | None = None, before_id: str | None = None
@@ -190,13 +196,31 @@ class Store:
             params.append(before_id)
         if limit is None:
             sql = f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE {where} ORDER BY id"
-            return [_message(row) for row in self.conn.execute(sql, params)]
+            return self._with_attachments([_message(row) for row in self.conn.execute(sql, params)])
         # Walk the (conversation_id, id) index backwards from the end, then flip to oldest first.
         sql = f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE {where} ORDER BY id DESC LIMIT ?"
         params.append(limit)
         rows = self.conn.execute(sql, params).fetchall()
         rows.reverse()
-        return [_message(row) for row in rows]
+        return self._with_attachments([_message(row) for row in rows])
+
+    def _with_attachments(self, messages: list[Message]) -> list[Message]:
+        """Fill in attachments with one query per page (only user messages carry them)."""
+        ids = [m.id for m in messages if m.role == Role.USER]
+        if not ids:
+            return messages
+        by_id = {m.id: m for m in messages}
+        placeholders = ",".join("?" * len(ids))
+        rows = self.conn.execute(
+            "SELECT message_id, mime, width, height, detail, tokens, sha256, url, name FROM attachments"
+            f" WHERE message_id IN ({placeholders}) ORDER BY message_id, position", ids)
+        for message_id, mime, width, height, detail, tokens, sha256, url, name in rows:
+            by_id[message_id].attachments.append(Attachment(mime, width, height, detail, tokens, sha256, url, name))
+        return messages
+
+    def attachment_hashes(self) -> set[str]:
+        """Every stored image still referenced by a message (to clean up files no chat uses)."""
+        return {row[0] for row in self.conn.execute("SELECT DISTINCT sha256 FROM attachments WHERE sha256 != ''")}
 
     def count_messages(self, conversation_id: str) -> int:
         return self.conn.execute(

@@ -51,7 +51,7 @@ def test_creates_parent_dirs_and_migrates(db_path: Path, store: Store) -> None:
     assert db_path.exists()
     assert raw(db_path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
     names = [row[0] for row in raw(db_path, "SELECT name FROM migrations ORDER BY rowid")]
-    assert names == ["m001_initial"]
+    assert names == ["m001_initial", "m002_attachments"]
     tables = {row[0] for row in raw(db_path, "SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"conversations", "messages", "migrations"} <= tables
     indexes = {row[0] for row in raw(db_path, "SELECT name FROM sqlite_master WHERE type = 'index'")}
@@ -95,7 +95,7 @@ def test_schema_too_new(db_path: Path) -> None:
         Store(db_path)
     assert info.value.found == 99
     assert info.value.supported == SCHEMA_VERSION
-    assert "newer version of Desktop Assistant (schema 99; this version knows 1)" in str(info.value)
+    assert f"newer version of Desktop Assistant (schema 99; this version knows {SCHEMA_VERSION})" in str(info.value)
     assert "--profile-dir" in str(info.value)
     # Nothing was changed by the refused open.
     assert raw(db_path, "PRAGMA user_version") == [(99,)]

@@ -1,0 +1,41 @@
+"""Turn a dropped file, pasted bytes or an image link into an Attachment, off the UI thread."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from urllib.parse import urlparse
+
+from desktop_assistant.domain.models import Attachment
+from desktop_assistant.domain.vision import Detail, image_tokens
+from desktop_assistant.media import ImageError, ImageProblem
+from desktop_assistant.store import AttachmentFiles
+
+
+class AttachmentService:
+    def __init__(self, files: AttachmentFiles) -> None:
+        self.files = files
+
+    async def from_source(self, source: bytes | Path, detail: Detail, name: str = "") -> Attachment:
+        """Prepare (resize, strip metadata) and store an image; raises media.ImageError with what is wrong."""
+        return await asyncio.to_thread(self._prepare_and_store, source, detail, name)
+
+    def _prepare_and_store(self, source: bytes | Path, detail: Detail, name: str) -> Attachment:
+        from desktop_assistant.media import prepare_image  # Pillow loads on the first image, not at start
+
+        prepared = prepare_image(source, detail)
+        digest = self.files.put(prepared.data, prepared.mime)
+        return Attachment(mime=prepared.mime, width=prepared.width, height=prepared.height, detail=detail.value,
+                          tokens=prepared.tokens, sha256=digest, name=name or (source.name if isinstance(source, Path)
+                                                                              else ""))
+
+    @staticmethod
+    def from_url(url: str, detail: Detail) -> Attachment:
+        """An http(s) image the API fetches itself (dragged from a web page). Its size is unknown here, so
+        tokens are estimated for the largest image that detail allows."""
+        parsed = urlparse(url)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ImageError(ImageProblem.NOT_AN_IMAGE, "only http(s) image links can be sent")
+        name = Path(parsed.path).name or parsed.netloc
+        return Attachment(mime="", width=0, height=0, detail=detail.value,
+                          tokens=image_tokens(2048, 2048, detail), url=url, name=name)

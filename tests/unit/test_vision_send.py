@@ -1,0 +1,86 @@
+"""Images through the whole send path: prepared off-thread, stored, sent as image_url parts, re-sent."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+
+import pytest
+from PIL import Image
+
+from desktop_assistant.config.provider import ResolvedProvider
+from desktop_assistant.domain.params import ChatParams
+from desktop_assistant.domain.vision import Detail
+from desktop_assistant.llm.gateway import ChatGateway, ClientOptions
+from desktop_assistant.media import ImageError
+from desktop_assistant.services.attachments import AttachmentService
+from desktop_assistant.services.chat_session import ChatSession
+from desktop_assistant.store import AttachmentFiles
+from tests.conftest import TEST_KEY
+from tests.fake_openai import Reply
+
+
+def png_bytes(width: int, height: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGBA", (width, height), (255, 0, 0, 128)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def vision(store, network, server, tmp_path):
+    files = AttachmentFiles(tmp_path / "attachments")
+    gateway = ChatGateway(network, ClientOptions(timeout=10, max_retries=0))
+    provider = ResolvedProvider("p", "Fake", server.base_url, TEST_KEY, "", "gpt-4o-mini")
+    session = ChatSession(store, gateway, lambda: provider, lambda: ChatParams(model="gpt-4o-mini"), files)
+    return session, gateway, AttachmentService(files), files
+
+
+def test_images_are_sent_as_data_urls_with_detail_and_resent_next_turn(vision, server, tmp_path):
+    session, gateway, attachments, files = vision
+    photo_path = tmp_path / "big.png"
+    photo_path.write_bytes(png_bytes(3000, 1500))
+    server.script(Reply(text="A red rectangle."), Reply(text="Still red."))
+
+    async def scenario():
+        big = await attachments.from_source(photo_path, Detail.HIGH)
+        small = await attachments.from_source(png_bytes(40, 30), Detail.LOW, name="pasted.png")
+        link = attachments.from_url("https://example.com/cat.jpg", Detail.AUTO)
+        first = await session.send("What colour?", [big, small, link])
+        second = await session.send("And now?")
+        await gateway.aclose()
+        return big, small, first, second
+
+    big, _small, first, second = asyncio.run(asyncio.wait_for(scenario(), 20))
+    assert first.error is None and second.error is None
+    assert (big.width, big.height) == (1536, 768) and big.mime == "image/png"  # alpha kept as PNG
+    parts = server.chat_requests[0].json["messages"][-1]["content"]
+    assert parts[0] == {"type": "text", "text": "What colour?"}
+    assert [p["image_url"]["detail"] for p in parts[1:]] == ["high", "low", "auto"]
+    head, encoded = parts[1]["image_url"]["url"].split(",", 1)
+    assert head == "data:image/png;base64"
+    sent = Image.open(io.BytesIO(base64.b64decode(encoded)))
+    assert sent.size == (1536, 768)
+    assert base64.b64decode(encoded) == files.read(big.sha256, big.mime)
+    assert parts[3]["image_url"]["url"] == "https://example.com/cat.jpg"
+    # The API is stateless: the next turn sends the same images again with the history.
+    resent = server.chat_requests[1].json["messages"][0]["content"]
+    assert [p["type"] for p in resent] == ["text", "image_url", "image_url", "image_url"]
+    assert resent[1]["image_url"]["url"] == parts[1]["image_url"]["url"]
+
+
+def test_bad_files_are_refused_with_their_kind(vision, tmp_path):
+    _session, gateway, attachments, _files = vision
+    text = tmp_path / "notes.txt"
+    text.write_text("not an image")
+
+    async def scenario():
+        with pytest.raises(ImageError) as info:
+            await attachments.from_source(text, Detail.AUTO)
+        with pytest.raises(ImageError):
+            attachments.from_url("file:///etc/passwd", Detail.AUTO)
+        await gateway.aclose()
+        return info.value
+
+    error = asyncio.run(scenario())
+    assert error.kind.value == "not_an_image"
