@@ -128,7 +128,7 @@ async def _main(app, paths: ProfilePaths, language: str | None, built: list[Serv
         return 2
     built.append(services)
 
-    window = MainWindow(services.session, services.providers, services.store, colors)
+    window = MainWindow(services.session, services.providers, services.store, colors, services.attachments)
     window.show()
     follow_system_theme(app, window, services)
     quit_event = asyncio.Event()

@@ -76,7 +76,7 @@ async def scenario(out: Path, dark: bool, language: str) -> None:
         theme.apply(app, colors)
         services = build_services(ProfilePaths.for_dir(Path(tmp)),
                                   {"OPENAI_API_KEY": "sk-screenshot-0000000000", "OPENAI_BASE_URL": server.base_url})
-        window = MainWindow(services.session, services.providers, services.store, colors)
+        window = MainWindow(services.session, services.providers, services.store, colors, services.attachments)
         window.resize(1180, 820)
         window.show()
         await services.providers.load_active_key()

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWi
 from desktop_assistant.domain.errors import AssistantError
 from desktop_assistant.domain.models import Conversation, Message, MessageStatus, Role
 from desktop_assistant.markdown.theme import MarkdownTheme
-from desktop_assistant.store import Store
+from desktop_assistant.store import AttachmentFiles, Store
 
 from .message_widgets import AssistantMessageWidget, MessageWidget, UserMessageWidget
 from .theme import Colors
@@ -59,8 +59,10 @@ class ChatView(QScrollArea):
     edit_submitted = Signal(str, str)
     action_requested = Signal(object)
 
-    def __init__(self, store: Store, colors: Colors, theme: MarkdownTheme, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store, colors: Colors, theme: MarkdownTheme, files: AttachmentFiles | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._files = files
         self.setObjectName("ChatScroll")
         self._store = store
         self._colors = colors
@@ -191,7 +193,7 @@ class ChatView(QScrollArea):
 
     def _make_widget(self, message: Message) -> MessageWidget:
         if message.role == Role.USER:
-            widget: MessageWidget = UserMessageWidget(message, self._colors)
+            widget: MessageWidget = UserMessageWidget(message, self._colors, self._files)
             widget.edit_submitted.connect(self.edit_submitted)
         else:
             widget = AssistantMessageWidget(message, self._colors, self._theme)

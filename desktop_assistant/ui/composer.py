@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QPlainTextEdit, QToolButton, QVBoxLayout, QWidget
+from pathlib import Path
 
+from PySide6.QtCore import QBuffer, QIODevice, QMimeData, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QImage, QKeyEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_assistant.domain.vision import Detail
+from desktop_assistant.services.attachments import AttachmentService
+
+from .attachments_strip import AttachmentsStrip
 from .icons import icon
 from .theme import Colors
 
@@ -14,6 +30,16 @@ MAX_VISIBLE_LINES = 10
 
 class ComposerEdit(QPlainTextEdit):
     submit = Signal()
+    images_given = Signal(object)  # QMimeData with images, files or image links (paste or drop)
+
+    def canInsertFromMimeData(self, source: QMimeData) -> bool:
+        return has_images(source) or super().canInsertFromMimeData(source)
+
+    def insertFromMimeData(self, source: QMimeData) -> None:
+        if has_images(source):
+            self.images_given.emit(source)  # attach, never paste a file path or image as text
+            return
+        super().insertFromMimeData(source)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -23,12 +49,25 @@ class ComposerEdit(QPlainTextEdit):
         super().keyPressEvent(event)
 
 
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff")
+
+
+def is_image_link(url: QUrl) -> bool:
+    return url.scheme() in ("http", "https") and url.path().lower().endswith(IMAGE_SUFFIXES)
+
+
+def has_images(data: QMimeData) -> bool:
+    """Files (any: a non-image gets its own error message), image links, or raw image data."""
+    return data.hasImage() or any(url.isLocalFile() or is_image_link(url) for url in data.urls())
+
+
 class Composer(QFrame):
     submitted = Signal(str)
     stop_requested = Signal()
     settings_requested = Signal()
 
-    def __init__(self, colors: Colors, parent: QWidget | None = None) -> None:
+    def __init__(self, colors: Colors, attachments: AttachmentService | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("Composer")
         self._busy = False
@@ -36,6 +75,8 @@ class Composer(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 8, 8, 8)
         layout.setSpacing(4)
+        self.strip = AttachmentsStrip(attachments, colors)
+        layout.addWidget(self.strip)
         self.edit = ComposerEdit()
         self.edit.setPlaceholderText(self.tr("Message the assistant…"))
         self.edit.setTabChangesFocus(True)
@@ -50,6 +91,25 @@ class Composer(QFrame):
         self.settings_button.setIconSize(QSize(18, 18))
         self.settings_button.setToolTip(self.tr("Chat settings: model, system prompt, temperature…"))
         row.addWidget(self.settings_button)
+        self.attach_button = QToolButton()
+        self.attach_button.setObjectName("Flat")
+        self.attach_button.setIcon(icon("attach", colors.muted, 18))
+        self.attach_button.setIconSize(QSize(18, 18))
+        self.attach_button.setToolTip(self.tr("Attach images (or drop or paste them)"))
+        self.attach_button.setVisible(attachments is not None)
+        row.addWidget(self.attach_button)
+        self.detail = QComboBox()
+        self.detail.setObjectName("DetailBox")
+        for label, value in ((self.tr("Detail: auto"), Detail.AUTO), (self.tr("Detail: low"), Detail.LOW),
+                             (self.tr("Detail: high"), Detail.HIGH)):
+            self.detail.addItem(label, value.value)
+        self.detail.setToolTip(self.tr("How closely the model looks at images: low is 85 tokens per image; "
+                                       "high sees fine detail at up to ~1,100 tokens; auto lets the server choose."))
+        self.detail.setVisible(False)
+        row.addWidget(self.detail)
+        self.tokens_label = QLabel()
+        self.tokens_label.setObjectName("MetaLabel")
+        row.addWidget(self.tokens_label)
         row.addStretch(1)
         self.send_button = QToolButton()
         self.send_button.setObjectName("SendButton")
@@ -63,6 +123,10 @@ class Composer(QFrame):
         self.edit.textChanged.connect(self._on_text_changed)
         self.send_button.clicked.connect(self._on_button)
         self.settings_button.clicked.connect(self.settings_requested)
+        self.attach_button.clicked.connect(self.pick_images)
+        self.edit.images_given.connect(self.add_mime_data)
+        self.strip.changed.connect(self._on_attachments_changed)
+        self.detail.currentIndexChanged.connect(lambda _i: self.strip.set_detail(Detail(self.detail.currentData())))
         self._update_button()
         self._on_text_changed()
 
@@ -89,11 +153,56 @@ class Composer(QFrame):
         self._update_button()
 
     # --- internals ------------------------------------------------------------------------------
+    def has_content(self) -> bool:
+        return bool(self.text().strip() or self.strip.ready_attachments())
+
     def _on_submit(self) -> None:
         if self._busy:
             return  # Enter while streaming does nothing; the button says Stop
-        if self.text().strip():
+        if self.has_content() and not self.strip.preparing:
             self.submitted.emit(self.text())
+
+    # --- images -----------------------------------------------------------------------------------
+    def set_default_detail(self, detail: Detail) -> None:
+        self.detail.setCurrentIndex(max(0, self.detail.findData(detail.value)))
+
+    def pick_images(self) -> None:
+        files, _filter = QFileDialog.getOpenFileNames(
+            self, self.tr("Attach images"), "",
+            self.tr("Images (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;All files (*)"))
+        for name in files:
+            self.strip.add_file(Path(name))
+
+    def add_mime_data(self, data: QMimeData) -> int:
+        """Attach what a paste or drop carries: files, http(s) image links, or raw image data."""
+        added = 0
+        for url in data.urls():
+            if url.isLocalFile():
+                self.strip.add_file(Path(url.toLocalFile()))
+                added += 1
+            elif is_image_link(url) or (url.scheme() in ("http", "https") and data.hasImage()):
+                # An image dragged from a web page: the API fetches it by URL.
+                self.strip.add_url(url.toString())
+                added += 1
+        if not added and data.hasImage():
+            image = data.imageData()
+            buffer = QBuffer()
+            buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+            QImage(image).save(buffer, "PNG")
+            self.strip.add_bytes(bytes(buffer.data()), self.tr("Pasted image") + ".png")
+            added += 1
+        return added
+
+    def _on_attachments_changed(self) -> None:
+        self.detail.setVisible(bool(self.strip.chips))
+        tokens = self.strip.image_tokens()
+        if self.strip.preparing:
+            self.tokens_label.setText(self.tr("Preparing images…"))
+        elif tokens:
+            self.tokens_label.setText(self.tr("≈ %Ln image tokens", "", tokens))
+        else:
+            self.tokens_label.setText("")
+        self._update_button()
 
     def _on_button(self) -> None:
         if self._busy:
@@ -111,13 +220,13 @@ class Composer(QFrame):
             self.send_button.setObjectName("SendButton")
             self.send_button.setIcon(icon("send", self._colors.accent_text, 18))
             self.send_button.setToolTip(self.tr("Send (Enter)"))
-            self.send_button.setEnabled(bool(self.text().strip()))
+            self.send_button.setEnabled(self.has_content() and not self.strip.preparing)
         self.send_button.style().unpolish(self.send_button)
         self.send_button.style().polish(self.send_button)
 
     def _on_text_changed(self) -> None:
         if not self._busy:
-            self.send_button.setEnabled(bool(self.text().strip()))
+            self.send_button.setEnabled(self.has_content() and not self.strip.preparing)
         lines = max(1, min(MAX_VISIBLE_LINES, self.edit.document().size().height()))
         line_height = self.edit.fontMetrics().lineSpacing()
         self.edit.setFixedHeight(int(lines * line_height + 2 * self.edit.document().documentMargin() + 8))

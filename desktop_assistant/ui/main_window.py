@@ -5,7 +5,16 @@ from __future__ import annotations
 import asyncio
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeySequence,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -20,13 +29,14 @@ from desktop_assistant.config.secrets import SecretStoreError
 from desktop_assistant.domain.errors import AssistantError, ErrorKind
 from desktop_assistant.domain.models import Message, Usage
 from desktop_assistant.domain.params import ParamError
+from desktop_assistant.services.attachments import AttachmentService
 from desktop_assistant.services.chat_session import ChatSession
 from desktop_assistant.services.providers import ProviderService
 from desktop_assistant.store import Store
 
 from .chat_settings_dialog import ChatSettingsDialog
 from .chat_view import ChatView
-from .composer import Composer
+from .composer import Composer, has_images
 from .conversation_list import ConversationList
 from .error_text import Action, describe
 from .icons import app_icon
@@ -38,7 +48,8 @@ from .theme import Colors, markdown_theme
 class MainWindow(QMainWindow):
     closed = Signal()  # the user closed the window: the app shuts down in order
 
-    def __init__(self, session: ChatSession, providers: ProviderService, store: Store, colors: Colors) -> None:
+    def __init__(self, session: ChatSession, providers: ProviderService, store: Store, colors: Colors,
+                 attachments: AttachmentService | None = None) -> None:
         super().__init__()
         self.session = session
         self.providers = providers
@@ -50,8 +61,10 @@ class MainWindow(QMainWindow):
 
         self.sidebar = ConversationList(colors)
         self.sidebar.setMinimumWidth(200)
-        self.chat = ChatView(store, colors, markdown_theme(colors))
-        self.composer = Composer(colors)
+        self.chat = ChatView(store, colors, markdown_theme(colors),
+                             attachments.files if attachments is not None else None)
+        self.composer = Composer(colors, attachments)
+        self.setAcceptDrops(attachments is not None)  # images can be dropped anywhere in the window
 
         pane = QWidget()
         pane.setObjectName("ChatPane")
@@ -160,15 +173,19 @@ class MainWindow(QMainWindow):
 
     # --- chatting ---------------------------------------------------------------------------------
     def send(self, text: str) -> asyncio.Task | None:
+        if self.composer.strip.preparing:
+            self.statusBar().showMessage(self.tr("Images are still being prepared…"), 3000)
+            return None
         try:
-            task = self.session.send(text)
+            task = self.session.send(text, self.composer.strip.ready_attachments())
         except AssistantError as exc:
             self._explain_before_send(exc)
             return None
         except ParamError as exc:
             QMessageBox.warning(self, self.tr("Chat settings"), str(exc))
             return None
-        self.composer.clear()  # only now: a send that could not start keeps the text
+        self.composer.clear()  # only now: a send that could not start keeps the text and images
+        self.composer.strip.clear_sent()
         return task
 
     def regenerate(self) -> asyncio.Task | None:
@@ -294,6 +311,33 @@ class MainWindow(QMainWindow):
         self.composer.set_colors(colors)
         self.sidebar.set_colors(colors)
         self.chat.set_colors(colors, markdown_theme(colors))
+
+    # --- drops anywhere in the window ---------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if has_images(event.mimeData()):
+            event.acceptProposedAction()
+            self._highlight_drop(True)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if has_images(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self._highlight_drop(False)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self._highlight_drop(False)
+        if self.composer.add_mime_data(event.mimeData()):
+            event.acceptProposedAction()
+            self.composer.focus()
+
+    def _highlight_drop(self, on: bool) -> None:
+        """The composer card is the drop target: it lights up while images hover over the window."""
+        self.composer.setProperty("dropping", on)
+        self.composer.edit.setPlaceholderText(self.tr("Drop images to attach them") if on
+                                              else self.tr("Message the assistant…"))
+        self.composer.style().unpolish(self.composer)
+        self.composer.style().polish(self.composer)
 
     # --- window -----------------------------------------------------------------------------------
     def showEvent(self, event) -> None:

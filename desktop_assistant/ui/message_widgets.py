@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
+import shutil
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QDesktopServices,
     QGuiApplication,
+    QPixmap,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
@@ -16,6 +19,9 @@ from PySide6.QtGui import (
     QTextDocumentFragment,
 )
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -29,12 +35,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_assistant.domain.errors import AssistantError
-from desktop_assistant.domain.models import Message, MessageStatus
+from desktop_assistant.domain.models import Attachment, Message, MessageStatus
 from desktop_assistant.markdown.theme import MarkdownTheme
 
 if TYPE_CHECKING:
     from desktop_assistant.markdown import StreamingMarkdown
 from desktop_assistant.services.chat_session import decode_error
+from desktop_assistant.store import AttachmentFiles
 
 from .error_text import Action, describe
 from .icons import icon
@@ -199,14 +206,77 @@ class MessageWidget(QWidget):
         self.colors = colors
 
 
+class ImageThumb(QLabel):
+    """A sent image: a thumbnail that opens the picture large on click, with Save as."""
+
+    SIZE = 120
+
+    def __init__(self, attachment: Attachment, files: AttachmentFiles | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ImageThumb")
+        self.attachment = attachment
+        self.path = files.path(attachment.sha256, attachment.mime) if files and attachment.sha256 else None
+        self.setFixedSize(self.SIZE, self.SIZE)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        pixmap = QPixmap(str(self.path)) if self.path else QPixmap()
+        if pixmap.isNull():
+            self.setText(attachment.name or attachment.url or self.tr("image"))
+            self.setWordWrap(True)
+        else:
+            self.setPixmap(pixmap.scaled(self.SIZE, self.SIZE, Qt.AspectRatioMode.KeepAspectRatio,
+                                         Qt.TransformationMode.SmoothTransformation))
+        self.setToolTip(attachment.url or f"{attachment.name}\n{attachment.width}×{attachment.height}")
+
+    def mouseReleaseEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            if self.path is not None:
+                ImagePreview(self.path, self.attachment, self.window()).open()
+            elif self.attachment.url:
+                QDesktopServices.openUrl(QUrl(self.attachment.url))
+        super().mouseReleaseEvent(event)
+
+
+class ImagePreview(QDialog):
+    def __init__(self, path: Path, attachment: Attachment, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(attachment.name or self.tr("Image"))
+        self._path = path
+        layout = QVBoxLayout(self)
+        picture = QLabel()
+        pixmap = QPixmap(str(path))
+        screen = self.screen().availableGeometry() if self.screen() else None
+        if screen is not None and (pixmap.width() > screen.width() * 0.8 or pixmap.height() > screen.height() * 0.8):
+            pixmap = pixmap.scaled(int(screen.width() * 0.8), int(screen.height() * 0.8),
+                                   Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+        picture.setPixmap(pixmap)
+        layout.addWidget(picture)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close)
+        buttons.accepted.connect(self.save_as)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def save_as(self) -> None:
+        target, _filter = QFileDialog.getSaveFileName(self, self.tr("Save image"), self._path.name)
+        if target:
+            shutil.copyfile(self._path, target)
+
+
 class UserMessageWidget(MessageWidget):
     edit_submitted = Signal(str, str)  # message id, new text
 
-    def __init__(self, message: Message, colors: Colors, parent: QWidget | None = None) -> None:
+    def __init__(self, message: Message, colors: Colors, files: AttachmentFiles | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(message, colors, parent)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 8, 0, 4)
         outer.setSpacing(2)
+        if message.attachments:
+            images = QHBoxLayout()
+            images.addStretch(1)
+            for attachment in message.attachments:
+                images.addWidget(ImageThumb(attachment, files))
+            outer.addLayout(images)
 
         row = QHBoxLayout()
         row.addStretch(1)
@@ -215,6 +285,7 @@ class UserMessageWidget(MessageWidget):
         bubble_layout = QVBoxLayout(self.bubble)
         bubble_layout.setContentsMargins(16, 10, 16, 10)
         self.label = QLabel(message.content)
+        self.bubble.setVisible(bool(message.content))
         self.label.setTextFormat(Qt.TextFormat.PlainText)
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

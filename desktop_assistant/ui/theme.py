@@ -107,6 +107,11 @@ def style_sheet(c: Colors) -> str:
     #ErrorCard QLabel {{ color: {c.text}; background: transparent; }}
     #ErrorCard #ErrorTitle {{ color: {c.danger}; font-weight: 700; }}
     #Composer {{ background: {c.surface}; border: 1px solid {c.border}; border-radius: 18px; }}
+    #Composer[dropping="true"] {{ border: 2px dashed {c.accent}; background: {c.selected}; }}
+    #AttachmentChip {{ border: 1px solid {c.border}; border-radius: 10px; background: {c.window}; }}
+    #AttachmentChip[state="error"] {{ border: 1px solid {c.danger}; background: {c.danger_bg}; }}
+    #AttachmentThumb {{ color: {c.muted}; }}
+    #DetailBox {{ border: none; color: {c.muted}; background: transparent; padding: 2px 4px; }}
     #Composer QPlainTextEdit {{ background: transparent; border: none; color: {c.text}; }}
     #SendButton {{ background: {c.accent}; border: none; border-radius: 16px; }}
     #SendButton:disabled {{ background: {c.border}; }}

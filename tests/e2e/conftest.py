@@ -99,7 +99,7 @@ def make_app(qloop, qtbot, tmp_path, server):
         from PySide6.QtWidgets import QApplication
 
         theme.apply(QApplication.instance(), colors)
-        window = MainWindow(services.session, services.providers, services.store, colors)
+        window = MainWindow(services.session, services.providers, services.store, colors, services.attachments)
         qtbot.addWidget(window)
         window.show()
         harness = Harness(qloop, services, window, profile_dir)

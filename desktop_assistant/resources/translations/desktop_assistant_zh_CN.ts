@@ -4,61 +4,124 @@
 <context>
     <name>AssistantMessageWidget</name>
     <message>
-        <location filename="../../ui/message_widgets.py" line="275"/>
+        <location filename="../../ui/message_widgets.py" line="366"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="297"/>
+        <location filename="../../ui/message_widgets.py" line="388"/>
         <source>Copy reply</source>
         <translation>复制回复</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="298"/>
+        <location filename="../../ui/message_widgets.py" line="389"/>
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="325"/>
+        <location filename="../../ui/message_widgets.py" line="416"/>
         <source>Writing…</source>
         <translation>正在生成…</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="344"/>
+        <location filename="../../ui/message_widgets.py" line="435"/>
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="345"/>
+        <location filename="../../ui/message_widgets.py" line="436"/>
         <source>Interrupted</source>
         <translation>已中断</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/message_widgets.py" line="351"/>
+        <location filename="../../ui/message_widgets.py" line="442"/>
         <source>%n tokens</source>
         <translation>
             <numerusform>%n 个 token</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="357"/>
+        <location filename="../../ui/message_widgets.py" line="448"/>
         <source>Interrupted: the app closed before this reply finished</source>
         <translation>已中断：回复完成前应用已关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="372"/>
+        <location filename="../../ui/message_widgets.py" line="463"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="373"/>
+        <location filename="../../ui/message_widgets.py" line="464"/>
         <source>Provider settings</source>
         <translation>服务商设置</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="374"/>
+        <location filename="../../ui/message_widgets.py" line="465"/>
         <source>Chat settings</source>
         <translation>对话设置</translation>
+    </message>
+</context>
+<context>
+    <name>AttachmentChip</name>
+    <message>
+        <location filename="../../ui/attachments_strip.py" line="71"/>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <location filename="../../ui/attachments_strip.py" line="92"/>
+        <source>link</source>
+        <translation>链接</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/attachments_strip.py" line="94"/>
+        <source>≈ %Ln image tokens</source>
+        <translation>
+            <numerusform>约 %Ln 个图片 token</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Attachments</name>
+    <message>
+        <location filename="../../ui/attachments_strip.py" line="28"/>
+        <source>The file is empty.</source>
+        <translation>文件是空的。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/attachments_strip.py" line="29"/>
+        <source>The file is over 50 MB.</source>
+        <translation>文件超过 50 MB。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/attachments_strip.py" line="30"/>
+        <source>Not an image (JPEG, PNG, WebP, GIF, BMP or TIFF).</source>
+        <translation>不是图片（支持 JPEG、PNG、WebP、GIF、BMP、TIFF）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/attachments_strip.py" line="31"/>
+        <source>This image format is not supported; use JPEG, PNG, WebP, GIF, BMP or TIFF.</source>
+        <translation>不支持此图片格式，请使用 JPEG、PNG、WebP、GIF、BMP 或 TIFF。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/attachments_strip.py" line="33"/>
+        <source>The image is damaged or incomplete.</source>
+        <translation>图片已损坏或不完整。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/attachments_strip.py" line="34"/>
+        <source>The image is too large in pixels to open safely.</source>
+        <translation>图片像素过多，无法安全打开。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/attachments_strip.py" line="35"/>
+        <source>The file cannot be read.</source>
+        <translation>无法读取该文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/attachments_strip.py" line="37"/>
+        <source>The image cannot be used.</source>
+        <translation>无法使用这张图片。</translation>
     </message>
 </context>
 <context>
@@ -149,22 +212,74 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../ui/composer.py" line="40"/>
+        <location filename="../../ui/composer.py" line="81"/>
         <source>Message the assistant…</source>
         <translation>给助手发送消息…</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="51"/>
+        <location filename="../../ui/composer.py" line="92"/>
         <source>Chat settings: model, system prompt, temperature…</source>
         <translation>对话设置：模型、系统提示词、温度…</translation>
     </message>
     <message>
+        <location filename="../../ui/composer.py" line="98"/>
+        <source>Attach images (or drop or paste them)</source>
+        <translation>添加图片（也可拖放或粘贴）</translation>
+    </message>
+    <message>
         <location filename="../../ui/composer.py" line="103"/>
+        <source>Detail: auto</source>
+        <translation>细节：自动</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="103"/>
+        <source>Detail: low</source>
+        <translation>细节：低</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="104"/>
+        <source>Detail: high</source>
+        <translation>细节：高</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="106"/>
+        <source>How closely the model looks at images: low is 85 tokens per image; high sees fine detail at up to ~1,100 tokens; auto lets the server choose.</source>
+        <translation>模型查看图片的精细程度：低为每张 85 个 token；高可看清细节，每张最多约 1,100 个 token；自动由服务器决定。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="171"/>
+        <source>Attach images</source>
+        <translation>添加图片</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="172"/>
+        <source>Images (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;All files (*)</source>
+        <translation>图片 (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="192"/>
+        <source>Pasted image</source>
+        <translation>粘贴的图片</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="200"/>
+        <source>Preparing images…</source>
+        <translation>正在处理图片…</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/composer.py" line="202"/>
+        <source>≈ %Ln image tokens</source>
+        <translation>
+            <numerusform>约 %Ln 个图片 token</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="217"/>
         <source>Stop (Esc)</source>
         <translation>停止 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="108"/>
+        <location filename="../../ui/composer.py" line="222"/>
         <source>Send (Enter)</source>
         <translation>发送 (Enter)</translation>
     </message>
@@ -173,8 +288,8 @@
     <name>ConversationList</name>
     <message>
         <location filename="../../ui/conversation_list.py" line="38"/>
-        <location filename="../../ui/conversation_list.py" line="59"/>
-        <location filename="../../ui/conversation_list.py" line="77"/>
+        <location filename="../../ui/conversation_list.py" line="62"/>
+        <location filename="../../ui/conversation_list.py" line="80"/>
         <source>New chat</source>
         <translation>新建对话</translation>
     </message>
@@ -184,32 +299,32 @@
         <translation>新建对话 (Ctrl+N)</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="113"/>
+        <location filename="../../ui/conversation_list.py" line="116"/>
         <source>Rename chat</source>
         <translation>重命名对话</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="113"/>
+        <location filename="../../ui/conversation_list.py" line="116"/>
         <source>Title:</source>
         <translation>标题：</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="120"/>
+        <location filename="../../ui/conversation_list.py" line="123"/>
         <source>Delete chat</source>
         <translation>删除对话</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="121"/>
+        <location filename="../../ui/conversation_list.py" line="124"/>
         <source>Delete “%1” and all its messages? This cannot be undone.</source>
         <translation>要删除“%1”及其全部消息吗？此操作无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="133"/>
+        <location filename="../../ui/conversation_list.py" line="136"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="134"/>
+        <location filename="../../ui/conversation_list.py" line="137"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
@@ -217,22 +332,22 @@
 <context>
     <name>EmptyState</name>
     <message>
-        <location filename="../../ui/chat_view.py" line="29"/>
+        <location filename="../../ui/chat_view.py" line="35"/>
         <source>What can I help with?</source>
         <translation>有什么可以帮你的？</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="38"/>
+        <location filename="../../ui/chat_view.py" line="44"/>
         <source>Type a question and press Enter to send; Shift+Enter starts a new line.</source>
         <translation>输入问题后按 Enter 发送，按 Shift+Enter 换行。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="40"/>
+        <location filename="../../ui/chat_view.py" line="46"/>
         <source>Replies stream in as Markdown, with code you can copy in one click.</source>
         <translation>回复以 Markdown 格式实时显示，代码可一键复制。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="42"/>
+        <location filename="../../ui/chat_view.py" line="48"/>
         <source>Chat settings (model, system prompt, temperature) are behind the sliders button.</source>
         <translation>点击滑块按钮可打开对话设置（模型、系统提示词、温度）。</translation>
     </message>
@@ -371,6 +486,27 @@
     </message>
 </context>
 <context>
+    <name>ImagePreview</name>
+    <message>
+        <location filename="../../ui/message_widgets.py" line="243"/>
+        <source>Image</source>
+        <translation>图片</translation>
+    </message>
+    <message>
+        <location filename="../../ui/message_widgets.py" line="260"/>
+        <source>Save image</source>
+        <translation>保存图片</translation>
+    </message>
+</context>
+<context>
+    <name>ImageThumb</name>
+    <message>
+        <location filename="../../ui/message_widgets.py" line="224"/>
+        <source>image</source>
+        <translation>图片</translation>
+    </message>
+</context>
+<context>
     <name>Keyring</name>
     <message>
         <location filename="../../ui/provider_dialog.py" line="46"/>
@@ -401,79 +537,94 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="47"/>
+        <location filename="../../ui/main_window.py" line="58"/>
         <source>Desktop Assistant</source>
         <translation>桌面助手</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="115"/>
+        <location filename="../../ui/main_window.py" line="128"/>
         <source>&amp;Chat</source>
         <translation>对话(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="116"/>
+        <location filename="../../ui/main_window.py" line="129"/>
         <source>&amp;New chat</source>
         <translation>新建对话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="117"/>
+        <location filename="../../ui/main_window.py" line="130"/>
         <source>Chat &amp;settings…</source>
         <translation>对话设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="119"/>
+        <location filename="../../ui/main_window.py" line="132"/>
         <source>&amp;Provider…</source>
         <translation>服务商(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="120"/>
+        <location filename="../../ui/main_window.py" line="133"/>
         <source>P&amp;references…</source>
         <translation>偏好设置(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="123"/>
+        <location filename="../../ui/main_window.py" line="136"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="169"/>
+        <location filename="../../ui/main_window.py" line="177"/>
+        <source>Images are still being prepared…</source>
+        <translation>图片仍在处理中…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="185"/>
         <source>Chat settings</source>
         <translation>对话设置</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="204"/>
+        <location filename="../../ui/main_window.py" line="221"/>
         <source>The API key cannot be read</source>
         <translation>无法读取 API 密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="206"/>
+        <location filename="../../ui/main_window.py" line="223"/>
         <source>Read the keyring again</source>
         <translation>重新读取密钥环</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="207"/>
+        <location filename="../../ui/main_window.py" line="224"/>
         <source>Enter the key…</source>
         <translation>输入密钥…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="224"/>
+        <location filename="../../ui/main_window.py" line="241"/>
         <source>Last reply: %1 prompt + %2 completion tokens</source>
         <translation>上次回复：输入 %1 + 输出 %2 个 token</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="281"/>
+        <location filename="../../ui/main_window.py" line="298"/>
         <source>No provider set up — Chat ▸ Provider…</source>
         <translation>尚未设置服务商——请前往“对话 ▸ 服务商…”</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="284"/>
+        <location filename="../../ui/main_window.py" line="301"/>
         <source>OPENAI_* environment variables</source>
         <translation>OPENAI_* 环境变量</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="286"/>
+        <location filename="../../ui/main_window.py" line="303"/>
         <source> (overridden by OPENAI_* variables)</source>
         <translation>（已被 OPENAI_* 变量覆盖）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="337"/>
+        <source>Drop images to attach them</source>
+        <translation>松开鼠标即可添加图片</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="338"/>
+        <source>Message the assistant…</source>
+        <translation>给助手发送消息…</translation>
     </message>
 </context>
 <context>
@@ -725,17 +876,17 @@
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../app.py" line="117"/>
+        <location filename="../../app.py" line="120"/>
         <source>This history database was written by a newer version of Desktop Assistant (schema %1; this version knows %2). Update the app, or start it with another --profile-dir.</source>
         <translation>此历史数据库由更新版本的桌面助手写入（数据库结构版本 %1；当前版本仅支持到 %2）。请更新应用，或使用其他 --profile-dir 启动。</translation>
     </message>
     <message>
-        <location filename="../../app.py" line="123"/>
+        <location filename="../../app.py" line="126"/>
         <source>The history database cannot be opened:</source>
         <translation>无法打开历史数据库：</translation>
     </message>
     <message>
-        <location filename="../../app.py" line="178"/>
+        <location filename="../../app.py" line="203"/>
         <source>Something unexpected went wrong. Your chats are saved; the details were written to the log.</source>
         <translation>发生意外错误。你的对话已保存，详细信息已写入日志。</translation>
     </message>
@@ -743,22 +894,22 @@
 <context>
     <name>UserMessageWidget</name>
     <message>
-        <location filename="../../ui/message_widgets.py" line="213"/>
+        <location filename="../../ui/message_widgets.py" line="304"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="214"/>
+        <location filename="../../ui/message_widgets.py" line="305"/>
         <source>Save &amp;&amp; send</source>
         <translation>保存并发送</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="224"/>
+        <location filename="../../ui/message_widgets.py" line="315"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="225"/>
+        <location filename="../../ui/message_widgets.py" line="316"/>
         <source>Edit and resend</source>
         <translation>编辑并重新发送</translation>
     </message>
