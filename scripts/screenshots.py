@@ -113,12 +113,42 @@ async def scenario(out: Path, dark: bool, language: str) -> None:
         settings.grab().save(str(out / f"06_chat_settings_{suffix}.png"))
         settings.reject()
 
+        await vision_states(window, server, out, suffix, Path(tmp))
+
         preferences = window.open_preferences()
         await asyncio.sleep(0.2)
         preferences.grab().save(str(out / f"07_preferences_{suffix}.png"))
         preferences.reject()
         window.close()
         await shutdown(services)
+
+
+async def vision_states(window: MainWindow, server: FakeOpenAI, out: Path, suffix: str, tmp: Path) -> None:
+    """Drop target while hovering, three attachments (one refused), and a sent message with images."""
+    from PIL import Image
+    from PySide6.QtCore import QMimeData, QUrl
+
+    window.new_chat()
+    photo = tmp / "sunset.jpg"
+    Image.radial_gradient("L").resize((1600, 1000)).convert("RGB").save(photo, "JPEG")
+    chart = tmp / "chart.png"
+    Image.linear_gradient("L").resize((800, 600)).convert("RGB").save(chart, "PNG")
+    notes = tmp / "notes.txt"
+    notes.write_text("not an image")
+    window._highlight_drop(True)
+    await grab(window, out / f"08_drop_hover_{suffix}.png")
+    window._highlight_drop(False)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in (photo, chart, notes)])
+    window.composer.add_mime_data(mime)
+    window.composer.set_text("What do these two pictures show?")
+    while window.composer.strip.preparing:
+        await asyncio.sleep(0.05)
+    await grab(window, out / f"09_three_attachments_{suffix}.png")
+    server.script(Reply(text="The first is a **radial gradient** (a soft spotlight), the second a left-to-right "
+                             "grey ramp."))
+    await window.send(window.composer.text())
+    await grab(window, out / f"10_sent_with_images_{suffix}.png")
 
 
 def main() -> None:

@@ -43,6 +43,8 @@ class EmptyState(QWidget):
         hints = QLabel(
             self.tr("Type a question and press Enter to send; Shift+Enter starts a new line.")
             + "\n"
+            + self.tr("Drop, paste or attach images to ask about them.")
+            + "\n"
             + self.tr("Replies stream in as Markdown, with code you can copy in one click.")
             + "\n"
             + self.tr("Chat settings (model, system prompt, temperature) are behind the sliders button.")

@@ -343,11 +343,16 @@
     </message>
     <message>
         <location filename="../../ui/chat_view.py" line="46"/>
+        <source>Drop, paste or attach images to ask about them.</source>
+        <translation>拖放、粘贴或添加图片，就可以针对图片提问。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_view.py" line="48"/>
         <source>Replies stream in as Markdown, with code you can copy in one click.</source>
         <translation>回复以 Markdown 格式实时显示，代码可一键复制。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="48"/>
+        <location filename="../../ui/chat_view.py" line="50"/>
         <source>Chat settings (model, system prompt, temperature) are behind the sliders button.</source>
         <translation>点击滑块按钮可打开对话设置（模型、系统提示词、温度）。</translation>
     </message>
