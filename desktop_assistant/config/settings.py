@@ -58,6 +58,7 @@ class AppSettings:
     theme: Theme = Theme.SYSTEM
     request_timeout: float = 60.0  # seconds without progress before a request fails
     max_retries: int = 2  # the SDK's own bounded retries on connection errors, 408/409/429/5xx
+    image_detail: str = "auto"  # default vision detail for new attachments: low / high / auto
 
     @property
     def active_profile(self) -> ProviderProfile | None:
@@ -87,6 +88,8 @@ class AppSettings:
             settings.theme = Theme(data.get("theme", Theme.SYSTEM))
         settings.request_timeout = float(data.get("request_timeout", settings.request_timeout))
         settings.max_retries = int(data.get("max_retries", settings.max_retries))
+        if data.get("image_detail") in ("low", "high", "auto"):
+            settings.image_detail = data["image_detail"]
         return settings
 
 

@@ -17,6 +17,7 @@ class ErrorKind(StrEnum):
     CONNECTION = "connection"  # refused, DNS, proxy
     STREAM_CUT = "stream_cut"  # the connection dropped mid-reply
     CONTEXT_TOO_LONG = "context_too_long"
+    IMAGES_NOT_SUPPORTED = "images_not_supported"  # a 400 saying this model takes no image input
     BAD_REQUEST = "bad_request"  # other 400/422
     UNEXPECTED = "unexpected"
 

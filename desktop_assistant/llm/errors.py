@@ -6,6 +6,9 @@ from typing import Any
 
 from desktop_assistant.domain.errors import AssistantError, ErrorKind
 
+# How servers word "this model cannot see images" (OpenAI, vLLM, Ollama, gateways).
+_IMAGE_HINTS = ("image_url is only supported", "does not support image", "image input", "vision", "multimodal",
+                "images are not supported", "image content")
 _CONTEXT_HINTS = ("context_length_exceeded", "maximum context length", "context window", "too many tokens")
 
 
@@ -39,6 +42,8 @@ def map_exception(exc: BaseException, *, received_text: bool = False) -> Assista
         lowered = f"{code} {message}".lower()
         if any(hint in lowered for hint in _CONTEXT_HINTS):
             kind = ErrorKind.CONTEXT_TOO_LONG
+        elif status in (400, 422) and any(hint in lowered for hint in _IMAGE_HINTS):
+            kind = ErrorKind.IMAGES_NOT_SUPPORTED
         elif status == 401:
             kind = ErrorKind.AUTH
         elif status == 403:

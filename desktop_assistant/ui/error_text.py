@@ -84,6 +84,11 @@ def describe(error: AssistantError) -> ErrorText:
                          translate("Errors", "Start a new chat, edit an earlier message to shorten it, or pick a model "
                                              "with a larger context window."),
                          (Action.OPEN_SETTINGS,))
+    if kind == ErrorKind.IMAGES_NOT_SUPPORTED:
+        return ErrorText(translate("Errors", "This model does not accept images"),
+                         translate("Errors", "Pick a vision model in the chat settings (for example gpt-4o or "
+                                   "gpt-4o-mini; llava or qwen2.5-vl on local servers), then retry.") + detail,
+                         (Action.OPEN_SETTINGS, Action.RETRY))
     if kind == ErrorKind.BAD_REQUEST:
         return ErrorText(translate("Errors", "The server rejected the request"),
                          translate("Errors", "A setting may not be supported by this server or model.") + detail,

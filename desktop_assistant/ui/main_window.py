@@ -29,6 +29,7 @@ from desktop_assistant.config.secrets import SecretStoreError
 from desktop_assistant.domain.errors import AssistantError, ErrorKind
 from desktop_assistant.domain.models import Message, Usage
 from desktop_assistant.domain.params import ParamError
+from desktop_assistant.domain.vision import Detail
 from desktop_assistant.services.attachments import AttachmentService
 from desktop_assistant.services.chat_session import ChatSession
 from desktop_assistant.services.providers import ProviderService
@@ -94,6 +95,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.usage_label)
         self.statusBar().setSizeGripEnabled(False)
 
+        self.composer.set_default_detail(Detail(providers.settings.image_detail))
         self._build_menu()
         self._connect_signals()
         self.reload_conversations()
@@ -288,7 +290,11 @@ class MainWindow(QMainWindow):
 
     def open_preferences(self) -> PreferencesDialog:
         dialog = PreferencesDialog(self.providers, self)
-        dialog.finished.connect(lambda _result: (self.update_provider_label(), self.composer.focus()))
+        dialog.finished.connect(lambda _result: (
+            self.update_provider_label(),
+            self.composer.set_default_detail(Detail(self.providers.settings.image_detail)),
+            self.composer.focus(),
+        ))
         dialog.open()
         return dialog
 

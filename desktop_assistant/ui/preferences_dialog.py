@@ -73,6 +73,12 @@ class PreferencesDialog(QDialog):
         self.theme.addItem(self.tr("Dark"), Theme.DARK.value)
         self.theme.setCurrentIndex(max(0, self.theme.findData(providers.settings.theme.value)))
         form.addRow(self.tr("Theme"), self.theme)
+        self.detail = QComboBox()
+        self.detail.addItem(self.tr("Auto (the server decides)"), "auto")
+        self.detail.addItem(self.tr("Low (85 tokens per image)"), "low")
+        self.detail.addItem(self.tr("High (fine detail, more tokens)"), "high")
+        self.detail.setCurrentIndex(max(0, self.detail.findData(providers.settings.image_detail)))
+        form.addRow(self.tr("Image detail"), self.detail)
         self.timeout = QDoubleSpinBox()
         self.timeout.setRange(5, 600)
         self.timeout.setSuffix(self.tr(" s"))
@@ -180,6 +186,7 @@ class PreferencesDialog(QDialog):
         settings.theme = theme
         settings.request_timeout = self.timeout.value()
         settings.max_retries = self.retries.value()
+        settings.image_detail = self.detail.currentData()
         self._providers.save_settings()
         if changed:
             self.restart_needed.emit()

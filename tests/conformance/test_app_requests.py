@@ -85,3 +85,27 @@ def test_gateway_lists_models_from_the_spec_mock(spec_mock_url: str) -> None:
     finally:
         network.stop()
     assert isinstance(models, list) and all(isinstance(m, str) for m in models)
+
+
+def test_vision_request_conforms(client: openai.OpenAI, tmp_path) -> None:
+    """Text plus a data-URL image (each detail) plus an http image link, as the app builds them."""
+    import base64
+
+    from desktop_assistant.domain.models import Attachment
+    from desktop_assistant.llm.gateway import resolve_images
+
+    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQ"
+                           "AAAABJRU5ErkJggg==")  # a 1x1 PNG
+    (tmp_path / "one.png").write_bytes(png)
+    images = [Attachment("image/png", 1, 1, detail, 85, sha256="one") for detail in ("low", "high", "auto")]
+    images.append(Attachment("", 0, 0, "auto", 1105, url="https://example.com/cat.jpg"))
+    history = [Message("c", Role.USER, "What is in these images?", attachments=images)]
+    body = chat_request(CASES["defaults"], history, BASE_URLS["openai"],
+                        files=lambda a: tmp_path / "one.png")
+    body = resolve_images(body)
+    parts = body["messages"][-1]["content"]
+    assert parts[1]["image_url"]["url"].startswith("data:image/png;base64,")
+    with client.chat.completions.create(**body, extra_headers={"Accept": "text/event-stream"}) as stream:
+        assert list(stream)
+    plain = {k: v for k, v in body.items() if k not in ("stream", "stream_options")}
+    assert client.chat.completions.create(**plain).choices

@@ -273,7 +273,10 @@ def test_preferences_manage_profiles_language_and_theme(make_app, qtbot, server)
     dialog.language.setCurrentIndex(dialog.language.findData("zh_CN"))
     dialog.theme.setCurrentIndex(dialog.theme.findData("dark"))
     dialog.timeout.setValue(30)
+    dialog.detail.setCurrentIndex(dialog.detail.findData("low"))
     app.do(dialog.accept)
+    assert window.composer.detail.currentData() == "low", "new attachments use the default detail"
     assert restarts == [True]
     saved = SettingsFile(app.profile_dir / "settings.json").load()
-    assert (saved.language, saved.theme, saved.request_timeout) == ("zh_CN", Theme.DARK, 30.0)
+    assert (saved.language, saved.theme, saved.request_timeout, saved.image_detail) == (
+        "zh_CN", Theme.DARK, 30.0, "low")

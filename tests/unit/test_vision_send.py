@@ -84,3 +84,20 @@ def test_bad_files_are_refused_with_their_kind(vision, tmp_path):
 
     error = asyncio.run(scenario())
     assert error.kind.value == "not_an_image"
+
+
+def test_a_model_that_refuses_images_says_to_pick_a_vision_model(vision, server):
+    from desktop_assistant.domain.errors import ErrorKind
+
+    session, gateway, attachments, _files = vision
+    server.script(Reply(status=400, error_type="invalid_request_error",
+                        error_message="Invalid content type. image_url is only supported by certain models."))
+
+    async def scenario():
+        image = await attachments.from_source(png_bytes(64, 64), Detail.LOW, name="x.png")
+        result = await session.send("Look", [image])
+        await gateway.aclose()
+        return result
+
+    result = asyncio.run(asyncio.wait_for(scenario(), 20))
+    assert result.error is not None and result.error.kind == ErrorKind.IMAGES_NOT_SUPPORTED

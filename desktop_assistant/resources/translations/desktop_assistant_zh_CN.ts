@@ -471,21 +471,31 @@
     </message>
     <message>
         <location filename="../../ui/error_text.py" line="88"/>
+        <source>This model does not accept images</source>
+        <translation>此模型不支持图片</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_text.py" line="89"/>
+        <source>Pick a vision model in the chat settings (for example gpt-4o or gpt-4o-mini; llava or qwen2.5-vl on local servers), then retry.</source>
+        <translation>请在对话设置中选择支持视觉的模型（例如 gpt-4o 或 gpt-4o-mini；本地服务器可用 llava 或 qwen2.5-vl），然后重试。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_text.py" line="93"/>
         <source>The server rejected the request</source>
         <translation>服务器拒绝了请求</translation>
     </message>
     <message>
-        <location filename="../../ui/error_text.py" line="89"/>
+        <location filename="../../ui/error_text.py" line="94"/>
         <source>A setting may not be supported by this server or model.</source>
         <translation>此服务器或模型可能不支持某项设置。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_text.py" line="91"/>
+        <location filename="../../ui/error_text.py" line="96"/>
         <source>Something went wrong</source>
         <translation>出错了</translation>
     </message>
     <message>
-        <location filename="../../ui/error_text.py" line="92"/>
+        <location filename="../../ui/error_text.py" line="97"/>
         <source>An unexpected error occurred.</source>
         <translation>发生了意外错误。</translation>
     </message>
@@ -542,92 +552,92 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="58"/>
+        <location filename="../../ui/main_window.py" line="59"/>
         <source>Desktop Assistant</source>
         <translation>桌面助手</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="128"/>
+        <location filename="../../ui/main_window.py" line="130"/>
         <source>&amp;Chat</source>
         <translation>对话(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="129"/>
+        <location filename="../../ui/main_window.py" line="131"/>
         <source>&amp;New chat</source>
         <translation>新建对话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="130"/>
+        <location filename="../../ui/main_window.py" line="132"/>
         <source>Chat &amp;settings…</source>
         <translation>对话设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="132"/>
+        <location filename="../../ui/main_window.py" line="134"/>
         <source>&amp;Provider…</source>
         <translation>服务商(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="133"/>
+        <location filename="../../ui/main_window.py" line="135"/>
         <source>P&amp;references…</source>
         <translation>偏好设置(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="136"/>
+        <location filename="../../ui/main_window.py" line="138"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="177"/>
+        <location filename="../../ui/main_window.py" line="179"/>
         <source>Images are still being prepared…</source>
         <translation>图片仍在处理中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="185"/>
+        <location filename="../../ui/main_window.py" line="187"/>
         <source>Chat settings</source>
         <translation>对话设置</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="221"/>
+        <location filename="../../ui/main_window.py" line="223"/>
         <source>The API key cannot be read</source>
         <translation>无法读取 API 密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="223"/>
+        <location filename="../../ui/main_window.py" line="225"/>
         <source>Read the keyring again</source>
         <translation>重新读取密钥环</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="224"/>
+        <location filename="../../ui/main_window.py" line="226"/>
         <source>Enter the key…</source>
         <translation>输入密钥…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="241"/>
+        <location filename="../../ui/main_window.py" line="243"/>
         <source>Last reply: %1 prompt + %2 completion tokens</source>
         <translation>上次回复：输入 %1 + 输出 %2 个 token</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="298"/>
+        <location filename="../../ui/main_window.py" line="304"/>
         <source>No provider set up — Chat ▸ Provider…</source>
         <translation>尚未设置服务商——请前往“对话 ▸ 服务商…”</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="301"/>
+        <location filename="../../ui/main_window.py" line="307"/>
         <source>OPENAI_* environment variables</source>
         <translation>OPENAI_* 环境变量</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="303"/>
+        <location filename="../../ui/main_window.py" line="309"/>
         <source> (overridden by OPENAI_* variables)</source>
         <translation>（已被 OPENAI_* 变量覆盖）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="337"/>
+        <location filename="../../ui/main_window.py" line="343"/>
         <source>Drop images to attach them</source>
         <translation>松开鼠标即可添加图片</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="338"/>
+        <location filename="../../ui/main_window.py" line="344"/>
         <source>Message the assistant…</source>
         <translation>给助手发送消息…</translation>
     </message>
@@ -703,47 +713,67 @@
         <translation>主题</translation>
     </message>
     <message>
+        <location filename="../../ui/preferences_dialog.py" line="77"/>
+        <source>Auto (the server decides)</source>
+        <translation>自动（由服务器决定）</translation>
+    </message>
+    <message>
         <location filename="../../ui/preferences_dialog.py" line="78"/>
+        <source>Low (85 tokens per image)</source>
+        <translation>低（每张 85 个 token）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/preferences_dialog.py" line="79"/>
+        <source>High (fine detail, more tokens)</source>
+        <translation>高（细节更清晰，token 更多）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/preferences_dialog.py" line="81"/>
+        <source>Image detail</source>
+        <translation>图片细节</translation>
+    </message>
+    <message>
+        <location filename="../../ui/preferences_dialog.py" line="84"/>
         <source> s</source>
         <translation> 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="80"/>
+        <location filename="../../ui/preferences_dialog.py" line="86"/>
         <source>How long to wait for the server before giving up.</source>
         <translation>等待服务器响应的最长时间，超时即放弃。</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="81"/>
+        <location filename="../../ui/preferences_dialog.py" line="87"/>
         <source>Request timeout</source>
         <translation>请求超时</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="85"/>
+        <location filename="../../ui/preferences_dialog.py" line="91"/>
         <source>Automatic retries on rate limits, server errors and dropped connections.</source>
         <translation>遇到速率限制、服务器错误或连接中断时自动重试的次数。</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="86"/>
+        <location filename="../../ui/preferences_dialog.py" line="92"/>
         <source>Retries</source>
         <translation>重试次数</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="88"/>
+        <location filename="../../ui/preferences_dialog.py" line="94"/>
         <source>Language, theme and network changes apply from the next start.</source>
         <translation>语言、主题和网络设置将在下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="118"/>
+        <location filename="../../ui/preferences_dialog.py" line="124"/>
         <source>OPENAI_API_KEY / OPENAI_BASE_URL are set in the environment and override the active provider&apos;s key / URL.</source>
         <translation>环境变量中设置了 OPENAI_API_KEY / OPENAI_BASE_URL，它们会覆盖当前服务商的密钥 / 地址。</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="167"/>
+        <location filename="../../ui/preferences_dialog.py" line="173"/>
         <source>Delete provider</source>
         <translation>删除服务商</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="168"/>
+        <location filename="../../ui/preferences_dialog.py" line="174"/>
         <source>Delete “%1” and its API key from the system keyring?</source>
         <translation>删除“%1”，并从系统密钥环中删除它的 API 密钥？</translation>
     </message>
