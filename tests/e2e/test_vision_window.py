@@ -139,3 +139,99 @@ def test_bad_files_get_their_message_and_the_good_ones_still_send(make_app, serv
     assert len(window.composer.strip.chips) == 4, "refused files stay with their reasons until removed"
     app.do(lambda: window.composer.strip.chips[0].remove.click())
     assert len(window.composer.strip.chips) == 3
+
+
+def bad_files(folder) -> dict[str, object]:
+    """More than 20 files that are not usable images, each built here; name -> path."""
+    import struct
+    import zlib
+
+    folder.mkdir(exist_ok=True)
+    jpeg = io.BytesIO()
+    Image.radial_gradient("L").resize((400, 300)).convert("RGB").save(jpeg, "JPEG")
+    png = io.BytesIO()
+    Image.linear_gradient("L").resize((300, 200)).save(png, "PNG")
+
+    def image_bytes(fmt: str, **kwargs) -> bytes:
+        out = io.BytesIO()
+        Image.new("RGB", (64, 64), (10, 20, 30)).save(out, fmt, **kwargs)
+        return out.getvalue()
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    bomb = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 100_000, 100_000, 8, 2, 0, 0, 0)) + \
+        chunk(b"IDAT", zlib.compress(b"\0" * 1000)) + chunk(b"IEND", b"")
+    broken_middle = bytearray(png.getvalue())
+    broken_middle[len(broken_middle) // 2: len(broken_middle) // 2 + 40] = b"\xff" * 40
+    contents: dict[str, bytes] = {
+        "empty.png": b"",
+        "notes.txt": "只是一些文字 just text".encode(),
+        "paper.pdf": b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n",
+        "page.html": b"<!doctype html><html><body><img src=x></body></html>",
+        "icon.svg": b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>',
+        "data.json": b'{"image": false}',
+        "archive.zip": b"PK\x03\x04" + b"\0" * 40,
+        "noise.bin": bytes(range(256)) * 8,
+        "cut.jpg": jpeg.getvalue()[: len(jpeg.getvalue()) // 2],
+        "cut.png": png.getvalue()[: len(png.getvalue()) // 2],
+        "broken.png": bytes(broken_middle),
+        "bomb.png": bomb,
+        "cut.gif": image_bytes("GIF")[:30],
+        "cut.webp": image_bytes("WEBP")[:40],
+        "cut.bmp": image_bytes("BMP")[:100],
+        "cut.tiff": image_bytes("TIFF")[:60],
+        "favicon.ico": image_bytes("ICO"),
+        "picture.ppm": image_bytes("PPM"),
+        "picture.tga": image_bytes("TGA"),
+        "fake.jpg": b"\xff\xd8\xff\xe0 this is not really a jpeg",
+    }
+    paths: dict[str, object] = {}
+    for name, data in contents.items():
+        (folder / name).write_bytes(data)
+        paths[name] = folder / name
+    huge = folder / "huge.jpg"
+    with open(huge, "wb") as handle:  # sparse: refused by size without being read
+        handle.truncate(51 * 1024 * 1024)
+    paths["huge.jpg"] = huge
+    (folder / "a folder.png").mkdir()
+    paths["a folder.png"] = folder / "a folder.png"
+    paths["missing.png"] = folder / "missing.png"
+    return paths
+
+
+def test_more_than_20_bad_files_each_get_a_message_and_good_ones_still_send(make_app, server, tmp_path):
+    from desktop_assistant.media import ImageProblem
+    from desktop_assistant.ui.attachments_strip import problem_text
+
+    app = make_app()
+    window = app.window
+    bad = bad_files(tmp_path / "bad")
+    assert len(bad) >= 20
+    good = [photo(tmp_path / "one.jpg", (900, 600)), photo(tmp_path / "two.jpg", (500, 500))]
+    window.composer.set_text("Only the good pictures, please")
+    drop(app, file_mime(good[0], *bad.values(), good[1]))  # together, in one drop
+    wait_ready(app)
+    chips = window.composer.strip.chips
+    known = {problem_text(kind) for kind in ImageProblem}
+    assert chips[0].ready and chips[-1].ready
+    for chip in chips[1:-1]:
+        assert not chip.ready and chip.caption.text() in known, (chip.source.name, chip.caption.text())
+    kinds = {chip.error.kind for chip in chips[1:-1]}
+    assert {ImageProblem.EMPTY, ImageProblem.TOO_LARGE, ImageProblem.NOT_AN_IMAGE, ImageProblem.CORRUPT,
+            ImageProblem.DECOMPRESSION_BOMB, ImageProblem.UNREADABLE, ImageProblem.UNSUPPORTED_FORMAT} <= kinds
+    assert window.composer.text() == "Only the good pictures, please"
+    server.script(Reply(text="Two pictures."))
+    result = app.run(app.do(lambda: window.send(window.composer.text())))
+    assert result.error is None and len(sent_images(server)) == 2
+
+    # One by one: each bad file alone gets its message, nothing is sent, the app carries on.
+    for chip in list(window.composer.strip.chips):
+        window.composer.strip.remove(chip)
+    for path in bad.values():
+        drop(app, file_mime(path))
+        wait_ready(app)
+        [chip] = window.composer.strip.chips
+        assert chip.error is not None, path
+        window.composer.strip.remove(chip)
+    assert len(server.chat_requests) == 1
