@@ -10,6 +10,7 @@ from typing import Any
 TEMPERATURE_RANGE = (0.0, 2.0)
 TOP_P_RANGE = (0.0, 1.0)
 MAX_TOKENS_RANGE = (1, 1_000_000)
+IMAGE_TURNS_RANGE = (0, 1000)
 
 
 class ParamError(ValueError):
@@ -27,6 +28,9 @@ class ChatParams:
     temperature: float | None = None  # None: leave it to the server's default
     top_p: float | None = None
     max_tokens: int | None = None
+    # Images are re-sent every turn (the API is stateless); keep only those of the last N questions
+    # to save tokens. None: all of them. Not an API parameter: it shapes the messages sent.
+    image_turns: int | None = None
 
     def validated(self) -> ChatParams:
         if not self.model.strip():
@@ -34,6 +38,7 @@ class ChatParams:
         _check_range("temperature", self.temperature, TEMPERATURE_RANGE)
         _check_range("top_p", self.top_p, TOP_P_RANGE)
         _check_range("max_tokens", self.max_tokens, MAX_TOKENS_RANGE)
+        _check_range("image_turns", self.image_turns, IMAGE_TURNS_RANGE)
         if self.max_tokens is not None and not isinstance(self.max_tokens, int):
             raise ParamError("max_tokens", "max_tokens must be a whole number.")
         return self

@@ -41,21 +41,37 @@ def history_messages(params: ChatParams, history: Iterable[Message],
     Failed turns carry no text and are left out; a stopped or interrupted reply is kept with the
     partial text the user saw, so the model knows what it had already said.
     """
+    history = list(history)
+    keep_images_from = _first_user_turn_with_images(history, params.image_turns)
     messages: list[dict[str, Any]] = []
     if params.system_prompt.strip():
         messages.append({"role": "system", "content": params.system_prompt})
-    for message in history:
+    for index, message in enumerate(history):
         if message.role == Role.SYSTEM:
             continue
         if message.status == MessageStatus.ERROR or not (message.content or message.attachments):
             continue
-        if message.attachments:
+        if message.attachments and index >= keep_images_from:
             parts: list[dict[str, Any]] = [{"type": "text", "text": message.content}] if message.content else []
             parts += [image_part(attachment, files) for attachment in message.attachments]
             messages.append({"role": message.role.value, "content": parts})
+        elif message.attachments:
+            # Left out to save tokens; say so, so the model does not think the user sent none.
+            note = f"[{len(message.attachments)} image(s) sent earlier, not included again]"
+            messages.append({"role": message.role.value, "content": f"{message.content}\n{note}".strip()})
         else:
             messages.append({"role": message.role.value, "content": message.content})
     return messages
+
+
+def _first_user_turn_with_images(history: list[Message], turns: int | None) -> int:
+    """Index from which user messages keep their images: the last `turns` questions (None: all)."""
+    if turns is None:
+        return 0
+    user_indexes = [i for i, m in enumerate(history) if m.role == Role.USER]
+    if turns == 0:
+        return len(history)
+    return user_indexes[-turns] if len(user_indexes) >= turns else 0
 
 
 def chat_request(params: ChatParams, history: Iterable[Message], base_url: str, *, stream: bool = True,
@@ -66,7 +82,7 @@ def chat_request(params: ChatParams, history: Iterable[Message], base_url: str, 
         body["temperature"] = params.temperature
     if params.top_p is not None:
         body["top_p"] = params.top_p
-    if params.max_tokens is not None:
+    if params.max_tokens is not None:  # image_turns shapes the messages only: never a request field
         # OpenAI deprecated max_tokens (reasoning models refuse it); most compatible servers
         # (Ollama, vLLM, llama.cpp, gateways) still only know max_tokens.
         key = "max_completion_tokens" if is_official_openai(base_url) else "max_tokens"

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from desktop_assistant.domain.errors import AssistantError
 from desktop_assistant.domain.params import (
+    IMAGE_TURNS_RANGE,
     MAX_TOKENS_RANGE,
     TEMPERATURE_RANGE,
     TOP_P_RANGE,
@@ -116,6 +117,15 @@ class ChatSettingsDialog(QDialog):
         self.max_tokens.setToolTip(self.tr("The longest reply, in tokens."))
         form.addRow(self.tr("Max tokens"), self.max_tokens)
 
+        image_turns = QSpinBox()
+        image_turns.setRange(*IMAGE_TURNS_RANGE)
+        image_turns.setValue(2)
+        self.image_turns = OptionalNumber(image_turns)
+        self.image_turns.set_value(params.image_turns)
+        self.image_turns.setToolTip(self.tr("Images are sent again with every question. Keep only those of the "
+                                            "last N questions to save tokens (unset: all)."))
+        form.addRow(self.tr("Images of last N questions"), self.image_turns)
+
         self.error = QLabel()
         self.error.setObjectName("FormError")
         self.error.setStyleSheet("color: #c62828;")
@@ -143,6 +153,7 @@ class ChatSettingsDialog(QDialog):
             temperature=self.temperature.value(),
             top_p=self.top_p.value(),
             max_tokens=self.max_tokens.value(),
+            image_turns=self.image_turns.value(),
         )
 
     def _mark_default(self) -> None:

@@ -101,3 +101,31 @@ def test_a_model_that_refuses_images_says_to_pick_a_vision_model(vision, server)
 
     result = asyncio.run(asyncio.wait_for(scenario(), 20))
     assert result.error is not None and result.error.kind == ErrorKind.IMAGES_NOT_SUPPORTED
+
+
+def test_images_older_than_the_last_n_questions_are_left_out_with_a_note(tmp_path):
+    from desktop_assistant.domain.models import Attachment, Message, Role
+    from desktop_assistant.llm.requests import chat_request
+
+    picture = Attachment("image/png", 10, 10, "low", 85, sha256="aa")
+    history = [
+        Message("c", Role.USER, "first", attachments=[picture, picture]),
+        Message("c", Role.ASSISTANT, "one"),
+        Message("c", Role.USER, "second", attachments=[picture]),
+        Message("c", Role.ASSISTANT, "two"),
+        Message("c", Role.USER, "third"),
+    ]
+
+    def contents(turns):
+        body = chat_request(ChatParams(model="m", image_turns=turns), history, "http://x/v1",
+                            files=lambda a: tmp_path / "aa.png")
+        assert "image_turns" not in body
+        return [m["content"] for m in body["messages"]]
+
+    everything = contents(None)
+    assert [len(c) if isinstance(c, list) else 0 for c in everything] == [3, 0, 2, 0, 0]
+    last_two = contents(2)
+    assert last_two[0] == "first\n[2 image(s) sent earlier, not included again]"
+    assert isinstance(last_two[2], list) and len(last_two[2]) == 2
+    none = contents(0)
+    assert none[2] == "second\n[1 image(s) sent earlier, not included again]"

@@ -127,82 +127,92 @@
 <context>
     <name>ChatSettingsDialog</name>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="64"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="65"/>
         <source>Chat settings</source>
         <translation>对话设置</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="76"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="77"/>
         <source>Pick from the server&apos;s list or type a name, e.g. openai/gpt-4o-mini</source>
         <translation>从服务器提供的列表中选择，或输入模型名称，例如 openai/gpt-4o-mini</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="78"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="79"/>
         <source>Load list</source>
         <translation>获取列表</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="81"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="82"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="87"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="88"/>
         <source>Optional: how the assistant should behave</source>
         <translation>可选：设定助手的行为方式</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="89"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="90"/>
         <source>System prompt</source>
         <translation>系统提示词</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="98"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="99"/>
         <source>0–2. Lower is more focused, higher more varied.</source>
         <translation>0–2。数值越低回答越集中，越高越多样。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="99"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="100"/>
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="108"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="109"/>
         <source>0–1. Nucleus sampling; change this or temperature, not both.</source>
         <translation>0–1。核采样；建议只调整此项或温度之一，不要同时调整。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="109"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="110"/>
         <source>Top p</source>
         <translation>Top P</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="116"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="117"/>
         <source>The longest reply, in tokens.</source>
         <translation>单次回复的最大长度（以 token 计）。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="117"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="118"/>
         <source>Max tokens</source>
         <translation>最大 token 数</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="126"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="125"/>
+        <source>Images are sent again with every question. Keep only those of the last N questions to save tokens (unset: all).</source>
+        <translation>每次提问都会重新发送图片。只保留最近 N 个问题中的图片以节省 token（不设置则全部保留）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="127"/>
+        <source>Images of last N questions</source>
+        <translation>保留最近 N 个问题的图片</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="136"/>
         <source>Save as default for new chats</source>
         <translation>设为新对话的默认设置</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="164"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="175"/>
         <source>Loading models…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="175"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="186"/>
         <source>you can still type a model name.</source>
         <translation>仍可手动输入模型名称。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/chat_settings_dialog.py" line="183"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="194"/>
         <source>%n models available</source>
         <translation>
             <numerusform>%n 个可用模型</numerusform>
@@ -645,7 +655,7 @@
 <context>
     <name>OptionalNumber</name>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="43"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="44"/>
         <source>Set</source>
         <translation>自定义</translation>
     </message>
