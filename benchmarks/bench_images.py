@@ -83,7 +83,30 @@ def main() -> int:
                 slow = True
     if slow:
         print(f"SLOW: the 24 MP JPEG took over {HIGH_TARGET_MS:.0f} ms for high detail")
-    return 1 if slow else 0
+    gap = loop_gap_while_preparing(inputs["24 MP photo JPEG"])
+    print(f"\nUI-thread stand-in: longest gap of a 5 ms asyncio ticker while the 24 MP JPEG is prepared for high "
+          f"on a worker thread, as the app does it (asyncio.to_thread): {gap:.1f} ms (target < 50 ms)")
+    return 1 if slow or gap > 50 else 0
+
+
+def loop_gap_while_preparing(data: bytes, repeats: int = 5) -> float:
+    """How long the event-loop thread is kept from running while Pillow works in a thread (the GIL)."""
+    import asyncio
+
+    async def measure() -> float:
+        worst = 0.0
+        for _ in range(repeats):
+            job = asyncio.ensure_future(asyncio.to_thread(prepare_image, data, Detail.HIGH))
+            last = time.perf_counter()
+            while not job.done():
+                await asyncio.sleep(0.005)
+                now = time.perf_counter()
+                worst = max(worst, (now - last) * 1000 - 5)
+                last = now
+            await job
+        return worst
+
+    return asyncio.run(measure())
 
 
 if __name__ == "__main__":

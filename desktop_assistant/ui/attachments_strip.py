@@ -44,6 +44,15 @@ class _Source:
     name: str = ""
 
 
+class _Thumb(QLabel):
+    clicked = Signal()
+
+    def mouseReleaseEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
+        super().mouseReleaseEvent(event)
+
+
 class AttachmentChip(QFrame):
     remove_requested = Signal(object)
 
@@ -59,7 +68,8 @@ class AttachmentChip(QFrame):
         layout.setSpacing(2)
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
-        self.thumb = QLabel("…")
+        self.thumb = _Thumb("…")
+        self.preview_path: Path | None = None
         self.thumb.setObjectName("AttachmentThumb")
         self.thumb.setFixedSize(THUMB, THUMB)
         self.thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -77,6 +87,17 @@ class AttachmentChip(QFrame):
         self.caption.setWordWrap(True)
         layout.addWidget(self.caption)
         self.remove.clicked.connect(lambda: self.remove_requested.emit(self))
+        self.thumb.clicked.connect(self.open_preview)
+
+    def open_preview(self) -> QWidget | None:
+        """Click a thumbnail to see the image as it will be sent, full size."""
+        if self.attachment is None or self.preview_path is None:
+            return None
+        from .message_widgets import ImagePreview
+
+        preview = ImagePreview(self.preview_path, self.attachment, self.window())
+        preview.open()
+        return preview
 
     @property
     def ready(self) -> bool:
@@ -163,7 +184,11 @@ class AttachmentsStrip(QWidget):
                 pixmap = None
             else:
                 attachment = await self._service.from_source(chip.source.data, detail, chip.source.name)
-                pixmap = QPixmap(str(self._service.files.path(attachment.sha256, attachment.mime)))
+                path = self._service.files.path(attachment.sha256, attachment.mime)
+                pixmap = QPixmap(str(path))
+                with contextlib.suppress(RuntimeError):
+                    chip.preview_path = path
+                    chip.thumb.setCursor(Qt.CursorShape.PointingHandCursor)
         except ImageError as exc:
             with contextlib.suppress(RuntimeError):  # the chip may have been removed meanwhile
                 chip.show_error(exc)

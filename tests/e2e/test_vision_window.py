@@ -105,6 +105,9 @@ def test_raw_image_data_link_and_paste(make_app, server):
     app.do(lambda: window.composer.edit.insertFromMimeData(pasted))
     wait_ready(app)
     assert window.composer.text() == "", "a paste attaches the image instead of inserting text"
+    preview = app.do(window.composer.strip.chips[0].open_preview)
+    assert preview is not None and preview.isVisible()
+    app.do(preview.reject)
     assert [c.ready for c in window.composer.strip.chips] == [True, True, True]
     server.script(Reply(text="Three pictures."))
     result = app.run(app.do(lambda: window.send("")))  # images alone are a message
