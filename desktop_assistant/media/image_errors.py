@@ -13,6 +13,7 @@ class ImageProblem(StrEnum):
     CORRUPT = "corrupt"  # a supported format whose data is truncated or broken
     DECOMPRESSION_BOMB = "decompression_bomb"  # decodes to far more pixels (or text) than a photo could
     UNREADABLE = "unreadable"  # missing, a folder, no permission
+    UNREACHABLE = "unreachable"  # an image link that could not be fetched
 
 
 class ImageError(Exception):

@@ -11,6 +11,8 @@ from desktop_assistant.domain.vision import Detail, image_tokens
 from desktop_assistant.media import ImageError, ImageProblem
 from desktop_assistant.store import AttachmentFiles
 
+URL_CHECK_TIMEOUT = 8.0  # seconds
+
 
 class AttachmentService:
     def __init__(self, files: AttachmentFiles) -> None:
@@ -28,6 +30,24 @@ class AttachmentService:
         return Attachment(mime=prepared.mime, width=prepared.width, height=prepared.height, detail=detail.value,
                           tokens=prepared.tokens, sha256=digest, name=name or (source.name if isinstance(source, Path)
                                                                               else ""))
+
+    async def check_url(self, url: str) -> None:
+        """The API fetches linked images itself; make sure the link works (and is an image) before
+        it is sent, so a dead link is flagged on its attachment rather than failing the whole message."""
+        import httpx2  # the SDK's HTTP client; honours HTTPS_PROXY/ALL_PROXY like the chat requests
+
+        try:
+            async with httpx2.AsyncClient(timeout=URL_CHECK_TIMEOUT, follow_redirects=True) as client:
+                response = await client.head(url)
+                if response.status_code in (403, 405, 501):  # some hosts refuse HEAD: ask for one byte
+                    response = await client.get(url, headers={"Range": "bytes=0-0"})
+        except httpx2.HTTPError as exc:
+            raise ImageError(ImageProblem.UNREACHABLE, type(exc).__name__) from None
+        if response.status_code >= 400:
+            raise ImageError(ImageProblem.UNREACHABLE, f"HTTP {response.status_code}")
+        kind = response.headers.get("content-type", "")
+        if kind and not kind.startswith("image/"):
+            raise ImageError(ImageProblem.NOT_AN_IMAGE, kind)
 
     @staticmethod
     def from_url(url: str, detail: Detail) -> Attachment:

@@ -33,6 +33,7 @@ def problem_text(kind: ImageProblem) -> str:
         ImageProblem.CORRUPT: translate("Attachments", "The image is damaged or incomplete."),
         ImageProblem.DECOMPRESSION_BOMB: translate("Attachments", "The image is too large in pixels to open safely."),
         ImageProblem.UNREADABLE: translate("Attachments", "The file cannot be read."),
+        ImageProblem.UNREACHABLE: translate("Attachments", "The image link cannot be reached."),
     }
     return texts.get(kind) or translate("Attachments", "The image cannot be used.")
 
@@ -181,6 +182,7 @@ class AttachmentsStrip(QWidget):
         try:
             if chip.source.url:
                 attachment = self._service.from_url(chip.source.url, detail)
+                await self._service.check_url(chip.source.url)
                 pixmap = None
             else:
                 attachment = await self._service.from_source(chip.source.data, detail, chip.source.name)

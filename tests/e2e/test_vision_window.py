@@ -92,14 +92,25 @@ def test_drop_files_and_send_with_detail_then_restart_and_resend(make_app, serve
 
 
 def test_raw_image_data_link_and_paste(make_app, server):
+    async def serve_png(exchange) -> None:
+        out = io.BytesIO()
+        Image.new("RGB", (32, 32), "orange").save(out, "PNG")
+        await exchange.send_bytes(200, out.getvalue(), "image/png")
+
+    server.add_route("GET", "/static/cat.png", serve_png)
+    server.add_route("HEAD", "/static/cat.png", serve_png)
+    cat_url = server.base_url.replace("/v1", "/static/cat.png")
     app = make_app()
     window = app.window
     raw = QMimeData()
     raw.setImageData(QImage(800, 600, QImage.Format.Format_RGB32))
     drop(app, raw)
     link = QMimeData()
-    link.setUrls([QUrl("https://example.com/images/cat.png")])
+    link.setUrls([QUrl(cat_url)])
     drop(app, link)
+    dead = QMimeData()
+    dead.setUrls([QUrl(server.base_url.replace("/v1", "/static/gone.png"))])
+    drop(app, dead)
     pasted = QMimeData()
     pasted.setImageData(QImage(100, 100, QImage.Format.Format_ARGB32))
     app.do(lambda: window.composer.edit.insertFromMimeData(pasted))
@@ -108,13 +119,14 @@ def test_raw_image_data_link_and_paste(make_app, server):
     preview = app.do(window.composer.strip.chips[0].open_preview)
     assert preview is not None and preview.isVisible()
     app.do(preview.reject)
-    assert [c.ready for c in window.composer.strip.chips] == [True, True, True]
+    assert [c.ready for c in window.composer.strip.chips] == [True, True, False, True]
+    assert window.composer.strip.chips[2].caption.text() == "The image link cannot be reached."
     server.script(Reply(text="Three pictures."))
     result = app.run(app.do(lambda: window.send("")))  # images alone are a message
     assert result.error is None
     urls = [i["url"] for i in sent_images(server)]
     assert urls[0].startswith("data:image/") and urls[2].startswith("data:image/")
-    assert urls[1] == "https://example.com/images/cat.png"
+    assert urls[1] == cat_url
 
 
 def test_bad_files_get_their_message_and_the_good_ones_still_send(make_app, server, tmp_path):

@@ -64,17 +64,17 @@
 <context>
     <name>AttachmentChip</name>
     <message>
-        <location filename="../../ui/attachments_strip.py" line="71"/>
+        <location filename="../../ui/attachments_strip.py" line="82"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../ui/attachments_strip.py" line="92"/>
+        <location filename="../../ui/attachments_strip.py" line="114"/>
         <source>link</source>
         <translation>链接</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/attachments_strip.py" line="94"/>
+        <location filename="../../ui/attachments_strip.py" line="116"/>
         <source>≈ %Ln image tokens</source>
         <translation>
             <numerusform>约 %Ln 个图片 token</numerusform>
@@ -119,7 +119,12 @@
         <translation>无法读取该文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/attachments_strip.py" line="37"/>
+        <location filename="../../ui/attachments_strip.py" line="36"/>
+        <source>The image link cannot be reached.</source>
+        <translation>无法访问该图片链接。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/attachments_strip.py" line="38"/>
         <source>The image cannot be used.</source>
         <translation>无法使用这张图片。</translation>
     </message>
