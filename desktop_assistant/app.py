@@ -173,6 +173,10 @@ async def _warm_up_sdk() -> None:
 
     warm_up()  # markdown-it and the common Pygments lexers (~150 ms on the first code block otherwise)
 
+    from .tokens import encoding_for
+
+    encoding_for("gpt-4o")  # the composer's token estimate (tiktoken, offline)
+
 
 def _asyncio_exception_handler(loop, context: dict) -> None:
     """A failure in a task nobody awaited: same treatment as an exception in a Qt slot."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QIODevice, QMimeData, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QBuffer, QIODevice, QMimeData, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QImage, QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -26,6 +26,7 @@ from .icons import icon
 from .theme import Colors
 
 MAX_VISIBLE_LINES = 10
+TOKEN_HINT_FROM = 50  # below this a text-only estimate is noise; images always show theirs
 
 
 class ComposerEdit(QPlainTextEdit):
@@ -121,6 +122,12 @@ class Composer(QFrame):
 
         self.edit.submit.connect(self._on_submit)
         self.edit.textChanged.connect(self._on_text_changed)
+        # The token estimate is counted a moment after typing stops, not on every key.
+        self._estimate_timer = QTimer(self)
+        self._estimate_timer.setSingleShot(True)
+        self._estimate_timer.setInterval(250)
+        self._estimate_timer.timeout.connect(self.update_estimate)
+        self.edit.textChanged.connect(self._estimate_timer.start)
         self.send_button.clicked.connect(self._on_button)
         self.settings_button.clicked.connect(self.settings_requested)
         self.attach_button.clicked.connect(self.pick_images)
@@ -195,14 +202,25 @@ class Composer(QFrame):
 
     def _on_attachments_changed(self) -> None:
         self.detail.setVisible(bool(self.strip.chips))
-        tokens = self.strip.image_tokens()
+        self.update_estimate()
+        self._update_button()
+
+    def update_estimate(self) -> None:
+        """Estimated tokens of what is about to be sent: the text (tiktoken, offline) and the images."""
+        from desktop_assistant import tokens
+
+        images = self.strip.image_tokens()
+        text = self.text()
+        text_tokens = tokens.count_tokens(text) if text.strip() and tokens.ready() else 0
         if self.strip.preparing:
             self.tokens_label.setText(self.tr("Preparing images…"))
-        elif tokens:
-            self.tokens_label.setText(self.tr("≈ %Ln image tokens", "", tokens))
+        elif images:
+            self.tokens_label.setText(self.tr("≈ %Ln tokens", "", text_tokens + images)
+                                      + " " + self.tr("(%Ln for images)", "", images))
+        elif text_tokens >= TOKEN_HINT_FROM:
+            self.tokens_label.setText(self.tr("≈ %Ln tokens", "", text_tokens))
         else:
             self.tokens_label.setText("")
-        self._update_button()
 
     def _on_button(self) -> None:
         if self._busy:

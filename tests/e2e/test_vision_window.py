@@ -62,10 +62,17 @@ def test_drop_files_and_send_with_detail_then_restart_and_resend(make_app, serve
     assert [c.ready for c in strip.chips] == [True, True]
     assert window.composer.property("dropping") is False
     # 1105 + 255 at auto (counted as high), written the way the system locale writes numbers
-    assert window.composer.tokens_label.text() == f"≈ {QLocale().toString(1360)} image tokens"
+    from desktop_assistant.tokens import encoding_for
+
+    encoding_for("gpt-4o")  # the app loads it at start, off the UI thread
+    both = QLocale().toString(1360)
+    assert window.composer.tokens_label.text() == f"≈ {both} tokens ({both} for images)"
     window.composer.detail.setCurrentIndex(window.composer.detail.findData("low"))  # prepared again, smaller
     wait_ready(app)
-    assert window.composer.tokens_label.text() == "≈ 170 image tokens"
+    assert window.composer.tokens_label.text() == "≈ 170 tokens (170 for images)"
+    window.composer.set_text("What is this?")  # 4 tokens of text join the estimate
+    window.composer.update_estimate()
+    assert window.composer.tokens_label.text() == "≈ 174 tokens (170 for images)"
     server.script(Reply(text="A beach."), Reply(text="Yes, the same beach."))
     window.composer.set_text("What is this?")
     result = app.run(app.do(lambda: window.send(window.composer.text())))

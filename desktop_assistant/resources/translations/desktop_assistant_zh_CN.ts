@@ -227,74 +227,82 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../ui/composer.py" line="81"/>
+        <location filename="../../ui/composer.py" line="82"/>
         <source>Message the assistant…</source>
         <translation>给助手发送消息…</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="92"/>
+        <location filename="../../ui/composer.py" line="93"/>
         <source>Chat settings: model, system prompt, temperature…</source>
         <translation>对话设置：模型、系统提示词、温度…</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="98"/>
+        <location filename="../../ui/composer.py" line="99"/>
         <source>Attach images (or drop or paste them)</source>
         <translation>添加图片（也可拖放或粘贴）</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="103"/>
+        <location filename="../../ui/composer.py" line="104"/>
         <source>Detail: auto</source>
         <translation>细节：自动</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="103"/>
+        <location filename="../../ui/composer.py" line="104"/>
         <source>Detail: low</source>
         <translation>细节：低</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="104"/>
+        <location filename="../../ui/composer.py" line="105"/>
         <source>Detail: high</source>
         <translation>细节：高</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="106"/>
+        <location filename="../../ui/composer.py" line="107"/>
         <source>How closely the model looks at images: low is 85 tokens per image; high sees fine detail at up to ~1,100 tokens; auto lets the server choose.</source>
         <translation>模型查看图片的精细程度：低为每张 85 个 token；高可看清细节，每张最多约 1,100 个 token；自动由服务器决定。</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="171"/>
+        <location filename="../../ui/composer.py" line="178"/>
         <source>Attach images</source>
         <translation>添加图片</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="172"/>
+        <location filename="../../ui/composer.py" line="179"/>
         <source>Images (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;All files (*)</source>
         <translation>图片 (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="192"/>
+        <location filename="../../ui/composer.py" line="199"/>
         <source>Pasted image</source>
         <translation>粘贴的图片</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="200"/>
+        <location filename="../../ui/composer.py" line="216"/>
         <source>Preparing images…</source>
         <translation>正在处理图片…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/composer.py" line="202"/>
-        <source>≈ %Ln image tokens</source>
+        <location filename="../../ui/composer.py" line="218"/>
+        <location filename="../../ui/composer.py" line="221"/>
+        <source>≈ %Ln tokens</source>
         <translation>
-            <numerusform>约 %Ln 个图片 token</numerusform>
+            <numerusform>约 %Ln 个 token</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/composer.py" line="219"/>
+        <source>(%Ln for images)</source>
+        <translation>
+            <numerusform>（其中图片 %Ln 个）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="217"/>
+        <location filename="../../ui/composer.py" line="235"/>
         <source>Stop (Esc)</source>
         <translation>停止 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="222"/>
+        <location filename="../../ui/composer.py" line="240"/>
         <source>Send (Enter)</source>
         <translation>发送 (Enter)</translation>
     </message>
@@ -936,7 +944,7 @@
         <translation>无法打开历史数据库：</translation>
     </message>
     <message>
-        <location filename="../../app.py" line="203"/>
+        <location filename="../../app.py" line="207"/>
         <source>Something unexpected went wrong. Your chats are saved; the details were written to the log.</source>
         <translation>发生意外错误。你的对话已保存，详细信息已写入日志。</translation>
     </message>
