@@ -128,12 +128,7 @@ class ChatSession:
 
     def regenerate(self) -> asyncio.Task[TurnResult]:
         """Replace the last reply (and anything after the last user message) with a new one."""
-        if self.busy:
-            raise RuntimeError("a reply is still streaming")
-        provider = self._ready_provider()
-        params = self.params().validated()
-        conversation = self._require_conversation()
-        history = self._store.messages(conversation.id)
+        provider, params, conversation, history = self._begin_turn()
         last_user = next((m for m in reversed(history) if m.role == Role.USER), None)
         if last_user is None:
             raise ValueError("nothing to regenerate")
@@ -146,22 +141,18 @@ class ChatSession:
     retry = regenerate  # after an error the failed reply is replaced the same way
 
     def edit_and_resend(self, message_id: str, new_text: str) -> asyncio.Task[TurnResult]:
-        """Replace a past user message with new text, drop everything after it, and resend."""
-        new_text = new_text.strip()
-        if not new_text:
-            raise ValueError("empty message")
-        if self.busy:
-            raise RuntimeError("a reply is still streaming")
-        provider = self._ready_provider()
-        params = self.params().validated()
-        conversation = self._require_conversation()
-        history = self._store.messages(conversation.id)
-        removed = [m.id for m in history if m.id >= message_id]
-        if message_id not in removed:
+        """Replace a past user message with new text (its images stay), drop everything after it, resend."""
+        provider, params, conversation, history = self._begin_turn()
+        original = next((m for m in history if m.id == message_id), None)
+        if original is None:
             raise KeyError(message_id)
+        new_text = new_text.strip()
+        if not new_text and not original.attachments:
+            raise ValueError("empty message")
+        removed = [m.id for m in history if m.id >= message_id]
         self._store.delete_messages_from(conversation.id, message_id)
         self.messages_removed.emit(removed)
-        user = Message(conversation.id, Role.USER, new_text)
+        user = Message(conversation.id, Role.USER, new_text, attachments=list(original.attachments))
         self._store.add_message(user)
         self.message_added.emit(user)
         return self._start_reply(provider, params)
@@ -172,6 +163,15 @@ class ChatSession:
             self._task.cancel()
 
     # --- internals ------------------------------------------------------------------------------
+    def _begin_turn(self) -> tuple[ResolvedProvider, ChatParams, Conversation, list[Message]]:
+        """What regenerate and edit need before changing anything; raises if a turn cannot start."""
+        if self.busy:
+            raise RuntimeError("a reply is still streaming")
+        provider = self._ready_provider()
+        params = self.params().validated()
+        conversation = self._require_conversation()
+        return provider, params, conversation, self._store.messages(conversation.id)
+
     def _ready_provider(self) -> ResolvedProvider:
         provider = self._provider()
         if provider is None or not provider.api_key:

@@ -129,3 +129,22 @@ def test_images_older_than_the_last_n_questions_are_left_out_with_a_note(tmp_pat
     assert isinstance(last_two[2], list) and len(last_two[2]) == 2
     none = contents(0)
     assert none[2] == "second\n[1 image(s) sent earlier, not included again]"
+
+
+def test_editing_a_question_keeps_its_images(vision, server):
+    session, gateway, attachments, _files = vision
+    server.script(Reply(text="A square."), Reply(text="Red."))
+
+    async def scenario():
+        image = await attachments.from_source(png_bytes(64, 64), Detail.LOW, name="x.png")
+        await session.send("What shape?", [image])
+        first = session._store.messages(session.conversation.id)[0]
+        await session.edit_and_resend(first.id, "What colour?")
+        await gateway.aclose()
+        return image
+
+    image = asyncio.run(asyncio.wait_for(scenario(), 20))
+    [question, answer] = session._store.messages(session.conversation.id)
+    assert question.content == "What colour?" and question.attachments == [image]
+    assert answer.content == "Red."
+    assert [p["type"] for p in server.chat_requests[-1].json["messages"][-1]["content"]] == ["text", "image_url"]
