@@ -13,6 +13,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 ME="test.sh"
+# shellcheck source=scripts/setup-common.sh
+source "$ROOT/scripts/setup-common.sh"
 
 now_us() {  # wall clock in microseconds (EPOCHREALTIME is bash 5+; whole seconds otherwise)
   if [[ -n "${EPOCHREALTIME:-}" ]]; then echo "${EPOCHREALTIME/[.,]/}"; else echo $((SECONDS * 1000000)); fi
@@ -39,15 +41,6 @@ PACKAGES=(
   nodejs npm
 )
 
-# Installed, or installed under its Ubuntu 24.04 "t64" name (libglib2.0-0 -> libglib2.0-0t64).
-pkg_installed() {
-  local p
-  for p in "$1" "$1t64"; do
-    [[ "$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null)" == ii* ]] && return 0
-  done
-  return 1
-}
-
 missing_packages() {
   local p
   for p in "${PACKAGES[@]}"; do
@@ -61,31 +54,6 @@ missing_packages() {
   done
 }
 
-as_root() {
-  if ((EUID == 0)); then
-    "$@"
-  elif command -v sudo >/dev/null 2>&1; then
-    if [[ -t 0 ]]; then sudo "$@"; else sudo -n "$@"; fi  # no terminal: never hang on a prompt
-  else
-    return 1
-  fi
-}
-
-install_system_packages() {
-  local missing=("$@") log
-  echo "$ME: installing system packages (once): ${missing[*]}"
-  log="$(mktemp)"
-  if as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >"$log" 2>&1 &&
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      -o Dpkg::Use-Pty=0 "${missing[@]}" >>"$log" 2>&1; then
-    rm -f "$log"
-  else
-    tail -n 30 "$log" >&2
-    rm -f "$log"
-    echo "$ME: could not install: ${missing[*]} (needs root or sudo); continuing, some tests may fail" >&2
-  fi
-}
-
 if [[ -f /etc/debian_version ]] && command -v dpkg-query >/dev/null 2>&1; then
   mapfile -t missing < <(missing_packages)
   ((${#missing[@]} == 0)) || install_system_packages "${missing[@]}"
@@ -95,41 +63,9 @@ else
 fi
 
 # --- 2. Python environment -----------------------------------------------------------------------
-pick_python() {
-  local c
-  for c in "${PYTHON:-}" python3 python3.13 python3.12 python3.11; do
-    if [[ -z "$c" ]] || ! command -v "$c" >/dev/null 2>&1; then continue; fi
-    "$c" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo "$c"; return 0; }
-  done
-  echo "$ME: needs Python >= 3.11 (set PYTHON=/path/to/python3.11 if it is not on PATH)" >&2
-  return 1
-}
 
-if [[ ! -x .venv/bin/python ]]; then
-  py="$(pick_python)"
-  if ! "$py" -c 'import ensurepip, venv' 2>/dev/null && [[ -f /etc/debian_version ]]; then
-    install_system_packages python3-venv  # Debian splits venv/ensurepip out of python3
-  fi
-  echo "$ME: creating .venv with $py"
-  "$py" -m venv .venv
-fi
-
-file_hash() { if command -v sha256sum >/dev/null 2>&1; then sha256sum "$1"; else shasum -a 256 "$1"; fi; }
-stamp=".venv/.installed-test"
-want="$(file_hash pyproject.toml | cut -d' ' -f1)"
-if [[ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]]; then
-  echo "$ME: installing the project and its test extras into .venv"
-  log="$(mktemp)"
-  # Quiet unless it fails: build back-ends print warnings even under --quiet.
-  if ! .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]' >"$log" 2>&1; then
-    tail -n 40 "$log" >&2
-    rm -f "$log"
-    echo "$ME: pip install -e '.[test]' failed" >&2
-    exit 1
-  fi
-  rm -f "$log"
-  echo "$want" >"$stamp"
-fi
+ensure_venv "$ROOT/.venv"
+pip_install_once "$ROOT/.venv" .installed-test "$ROOT" ".[test]" || exit 1
 
 # --- 3. the suite ----------------------------------------------------------------------------------
 t1=$(now_us)
