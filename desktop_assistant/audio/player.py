@@ -1,0 +1,222 @@
+"""Play raw 16-bit mono PCM as it arrives (OpenAI TTS `response_format="pcm"`: 24 kHz, little-endian)."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+
+import numpy as np
+
+from desktop_assistant.audio.devices import Device, device_info
+from desktop_assistant.audio.errors import AudioError, load_sounddevice, map_portaudio_error
+from desktop_assistant.audio.recorder import to_int16
+
+_PA_INVALID_SAMPLE_RATE = -9997
+
+
+class StreamResampler:
+    """Linear resampling of a signal that arrives in pieces, continuous across piece boundaries."""
+
+    def __init__(self, from_rate: float, to_rate: float) -> None:
+        self.step = from_rate / to_rate  # input samples per output sample
+        self._tail = np.zeros(0)  # the last input sample, interpolated against the next piece
+        self._pos = 0.0  # position of the next output sample, in input samples from the tail's start
+
+    def process(self, samples: np.ndarray) -> np.ndarray:
+        x = np.concatenate([self._tail, samples.astype(np.float64)])
+        if x.size < 2:
+            self._tail = x
+            return np.zeros(0)
+        count = int(np.floor((x.size - 1 - self._pos) / self.step)) + 1
+        positions = self._pos + np.arange(max(count, 0)) * self.step
+        out = np.interp(positions, np.arange(x.size), x)
+        self._pos = self._pos + max(count, 0) * self.step - (x.size - 1)
+        self._tail = x[-1:]
+        return out
+
+
+class PcmPlayer:
+    """Streams PCM to an output device: feed() chunks as they arrive, finish() when there are no more.
+
+    The PortAudio callback pulls from a queue and writes silence while it is empty (an underrun), until
+    finish(); then the stream drains and `done` is set. stop() silences it at once (barge-in).
+    `started_at` is the time.monotonic() at which the first real sound went to the device.
+    """
+
+    def __init__(
+        self, device: Device = None, samplerate: int = 24000, on_done: Callable[[], None] | None = None
+    ) -> None:
+        self.device = device
+        self.samplerate = samplerate  # of the PCM fed in
+        self.on_done = on_done  # called on PortAudio's thread once playback has ended, however it ended
+        self.device_samplerate: float = float(samplerate)
+        self.done = threading.Event()
+        self.started_at: float | None = None
+        self.frames_written = 0  # frames of real (fed) audio handed to the device
+        self.underruns = 0  # blocks padded with silence after sound had started, before finish()
+        self._queue: deque[bytes] = deque()  # append/popleft are atomic: the callback never takes a lock
+        self._offset = 0  # bytes of _queue[0] already played; only the callback touches it
+        self._carry = b""  # an odd trailing byte from feed(): half a sample
+        self._resampler: StreamResampler | None = None
+        self._finished = False
+        self._stopping = False
+        self._stream = None
+        self._sd = None
+        self._lock = threading.Lock()  # start/stop only, never in the callback
+
+    # --- PortAudio thread ---------------------------------------------------------------------------------
+    def _callback(self, outdata: np.ndarray, frames: int, time_info: object, status: object) -> None:
+        if self._stopping:
+            outdata.fill(0)
+            raise self._sd.CallbackAbort
+        out = outdata.reshape(-1).view(np.uint8)
+        need = out.size
+        pos = 0
+        queue = self._queue
+        while pos < need and queue:
+            chunk = queue[0]
+            take = min(len(chunk) - self._offset, need - pos)
+            out[pos : pos + take] = np.frombuffer(chunk, np.uint8, take, self._offset)
+            pos += take
+            self._offset += take
+            if self._offset >= len(chunk):
+                queue.popleft()
+                self._offset = 0
+        if pos < need:
+            out[pos:] = 0
+        if pos:
+            if self.started_at is None:
+                self.started_at = time.monotonic()
+            self.frames_written += pos // 2
+        if not queue and self._finished:
+            raise self._sd.CallbackStop  # what is in the device's buffer still plays out
+        if pos < need and self.started_at is not None:
+            self.underruns += 1
+
+    def _on_finished(self) -> None:
+        self.done.set()
+        if self.on_done is not None:
+            with contextlib.suppress(Exception):
+                self.on_done()
+
+    # --- caller's thread ----------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Open the device; feed() does it on first use. AudioError when there is no usable output."""
+        with self._lock:
+            if self._stream is not None or self._stopping:
+                return
+            sd = self._sd = load_sounddevice()
+            info = device_info(self.device, "output")
+            rates = [float(self.samplerate)]
+            default_rate = float(info.get("default_samplerate") or 0)
+            if default_rate and default_rate != self.samplerate:
+                rates.append(default_rate)  # hardware that can't do 24 kHz: resample in feed()
+            last: BaseException | None = None
+            for rate in rates:
+                try:
+                    stream = sd.OutputStream(
+                        device=self.device, samplerate=rate, channels=1, dtype="int16",
+                        callback=self._callback, finished_callback=self._on_finished,
+                    )
+                except Exception as exc:
+                    last = exc
+                    if len(getattr(exc, "args", ())) > 1 and exc.args[1] == _PA_INVALID_SAMPLE_RATE:
+                        continue
+                    raise map_portaudio_error(exc, "output") from exc
+                break
+            else:
+                raise map_portaudio_error(last or RuntimeError("no sample rate"), "output")
+            self.device_samplerate = rate
+            if rate != self.samplerate:
+                self._resampler = StreamResampler(self.samplerate, rate)
+            try:
+                stream.start()
+            except Exception as exc:
+                stream.close()
+                raise map_portaudio_error(exc, "output") from exc
+            self._stream = stream
+
+    def feed(self, pcm: bytes) -> None:
+        """Queue 16-bit mono little-endian PCM; any chunk size, even an odd number of bytes."""
+        if self._stopping or self._finished:
+            return
+        if self._stream is None:
+            self.start()
+        data = self._carry + bytes(pcm)
+        cut = len(data) - len(data) % 2
+        self._carry = data[cut:]
+        if not cut:
+            return
+        data = data[:cut]
+        if self._resampler is not None:
+            data = to_int16(self._resampler.process(np.frombuffer(data, "<i2"))).astype("<i2").tobytes()
+        self._queue.append(data)
+
+    def finish(self) -> None:
+        """No more PCM is coming: play what is queued, then end (`done`)."""
+        if self._stream is None and not self._stopping:
+            self._finished = True
+            self._on_finished()  # nothing was ever fed
+            return
+        self._finished = True
+
+    def stop(self) -> None:
+        """Silence now (barge-in): drop the queue and abort the stream. Safe to call more than once."""
+        self._stopping = True
+        self._queue.clear()
+        with self._lock:
+            stream, self._stream = self._stream, None
+        if stream is not None:
+            try:
+                stream.abort()  # discards what the device has buffered, unlike stop()
+                stream.close()
+            except Exception:  # the device may be gone already: it is silent either way
+                pass
+        if not self.done.is_set():
+            self._on_finished()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until playback has ended; for worker threads (use `done` with an executor from asyncio)."""
+        ok = self.done.wait(timeout)
+        if ok:
+            self._release()
+        return ok
+
+    def _release(self) -> None:
+        with self._lock:
+            stream, self._stream = self._stream, None
+        if stream is not None:
+            with contextlib.suppress(Exception):
+                stream.close()
+
+    def __enter__(self) -> PcmPlayer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def chime_pcm(samplerate: int = 24000) -> bytes:
+    """Two short rising notes, faded in and out so they don't click."""
+    notes = []
+    for freq in (880.0, 1318.5):
+        t = np.arange(int(0.15 * samplerate)) / samplerate
+        envelope = np.minimum(1.0, np.minimum(t, t[::-1]) / 0.01)
+        notes.append(0.3 * 32767 * envelope * np.sin(2 * np.pi * freq * t))
+    return to_int16(np.concatenate(notes)).astype("<i2").tobytes()
+
+
+def play_chime(device: Device = None, wait: bool = True) -> PcmPlayer:
+    """Play a short chime on `device` (the device test); AudioError when it can't be opened."""
+    player = PcmPlayer(device)
+    player.feed(chime_pcm(player.samplerate))
+    player.finish()
+    if wait:
+        player.wait(5.0)
+    return player
+
+
+__all__ = ["AudioError", "PcmPlayer", "StreamResampler", "chime_pcm", "play_chime"]
