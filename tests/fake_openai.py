@@ -12,12 +12,19 @@ Replies are scripted (FIFO, one per chat request); with an empty queue the serve
 message, or serves ``server.default_reply``. Routes live in ``server.routes`` (``add_route``) so audio,
 images or embeddings can be added later without touching the HTTP plumbing.
 
+Audio: ``/v1/audio/transcriptions`` and ``/v1/audio/translations`` parse the multipart upload
+(``parse_multipart(request)``) and answer ``server.transcript`` or "transcript of N bytes";
+``/v1/audio/speech`` streams raw 24 kHz 16-bit mono PCM of a sine tone, ``speech_duration(text)`` long,
+paced by ``server.speech_realtime_factor``. ``server.script_audio(Reply(...))`` queues per-request
+errors, delays, hangs, cuts or transcripts for the audio routes (separately from the chat queue).
+
 Run ``python -m tests.fake_openai --help`` for the manual/benchmark CLI.
 """
 
 from __future__ import annotations
 
 import argparse
+import array
 import asyncio
 import contextlib
 import json
@@ -25,6 +32,7 @@ import logging
 import math
 import re
 import signal
+import struct
 import sys
 import threading
 import time
@@ -39,14 +47,20 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "SPEECH_SAMPLE_RATE",
     "Exchange",
     "FakeOpenAI",
+    "MultipartForm",
     "RecordedRequest",
     "Reply",
     "RouteHandler",
+    "UploadedFile",
     "estimate_tokens",
     "main",
     "markdown_reply",
+    "parse_multipart",
+    "speech_duration",
+    "speech_pcm_bytes",
     "split_tokens",
 ]
 
@@ -60,6 +74,11 @@ _SYSTEM_FINGERPRINT = "fp_fake_openai"
 _MODEL_CREATED = 1_715_367_049
 _SENTINEL = "\ue000content\ue000"  # private-use chars: never in real content
 _KEYS_URL = "https://platform.openai.com/account/api-keys"
+
+SPEECH_SAMPLE_RATE = 24_000  # /audio/speech "pcm": 24 kHz, 16-bit little-endian, mono
+SPEECH_SECONDS_PER_CHAR = 0.060  # a rough speaking rate: ~17 characters per second
+SPEECH_MAX_SECONDS = 30.0
+_TONE_HZ = 440  # whole cycles per second, so a one-second table loops without a click
 
 
 def split_tokens(text: str) -> list[str]:
@@ -212,6 +231,99 @@ def _error_body(reply: Reply, status: int, *, model: str, prompt_tokens: int) ->
             "code": code,
         }
     }
+
+
+# ---------------------------------------------------------------------------------------------------
+# Audio helpers
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class MultipartForm:
+    fields: dict[str, str]  # plain form fields (repeated names keep the last value)
+    files: dict[str, UploadedFile]
+
+
+def parse_multipart(request: RecordedRequest) -> MultipartForm:
+    """The fields and files of a multipart/form-data request body (raises ValueError if malformed).
+
+    A small manual parser rather than the `email` package, which may rewrite line endings of binary parts.
+    """
+    match = re.search(r'boundary="?([^";]+)"?', request.headers.get("content-type", ""))
+    if not match or "multipart/form-data" not in request.headers.get("content-type", ""):
+        raise ValueError("not a multipart/form-data request")
+    delimiter = b"\r\n--" + match.group(1).encode("latin-1")
+    segments = (b"\r\n" + request.body).split(delimiter)
+    if len(segments) < 2 or not segments[-1].startswith(b"--"):
+        raise ValueError("multipart body without its closing boundary")
+    fields: dict[str, str] = {}
+    files: dict[str, UploadedFile] = {}
+    for segment in segments[1:-1]:
+        head, sep, data = segment.partition(b"\r\n\r\n")
+        if not sep:
+            raise ValueError("multipart part without a blank line after its headers")
+        headers: dict[str, str] = {}
+        for line in head.decode("utf-8", "replace").split("\r\n"):
+            name, colon, value = line.partition(":")
+            if colon:
+                headers[name.strip().lower()] = value.strip()
+        disposition = headers.get("content-disposition", "")
+        params = dict(re.findall(r';\s*([\w*]+)="([^"]*)"', disposition))
+        name = params.get("name")
+        if name is None:
+            raise ValueError(f"multipart part without a name: {disposition!r}")
+        if "filename" in params:
+            content_type = headers.get("content-type", "application/octet-stream")
+            files[name] = UploadedFile(params["filename"], content_type, data)
+        else:
+            fields[name] = data.decode("utf-8")
+    return MultipartForm(fields, files)
+
+
+def speech_duration(text: str) -> float:
+    """Seconds of audio the fake speaks for `text` (SPEECH_SECONDS_PER_CHAR each, capped)."""
+    return min(len(text) * SPEECH_SECONDS_PER_CHAR, SPEECH_MAX_SECONDS)
+
+
+def speech_pcm_bytes(text: str) -> int:
+    """Length of the raw PCM body the fake sends for `text`."""
+    return round(speech_duration(text) * SPEECH_SAMPLE_RATE) * 2
+
+
+_tone_second: bytes | None = None
+
+
+def _tone(offset: int, n: int) -> bytes:
+    """`n` bytes of a 440 Hz sine (16-bit LE mono at 24 kHz) starting `offset` bytes into the tone."""
+    global _tone_second
+    if _tone_second is None:
+        samples = array.array(
+            "h", (round(0.3 * 32767 * math.sin(2 * math.pi * _TONE_HZ * i / SPEECH_SAMPLE_RATE))
+                  for i in range(SPEECH_SAMPLE_RATE))
+        )
+        if sys.byteorder != "little":
+            samples.byteswap()
+        _tone_second = samples.tobytes()
+    period = len(_tone_second)
+    start = offset % period
+    out = bytearray()
+    while len(out) < n:
+        out += _tone_second[start:start + n - len(out)]
+        start = 0
+    return bytes(out)
+
+
+def _wav_header(data_bytes: int) -> bytes:
+    return b"RIFF" + struct.pack("<I", 36 + data_bytes) + b"WAVEfmt " + struct.pack(
+        "<IHHIIHH", 16, 1, 1, SPEECH_SAMPLE_RATE, SPEECH_SAMPLE_RATE * 2, 2, 16
+    ) + b"data" + struct.pack("<I", data_bytes)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -424,7 +536,10 @@ class FakeOpenAI:
     """OpenAI-compatible test server on 127.0.0.1, served from a background daemon thread.
 
     Attributes tests may set at any time: `models`, `default_reply`, `require_key`, `strict_models`
-    (unknown model -> 404 model_not_found), `echo_tokens_per_second` (pacing of the echo reply).
+    (unknown model -> 404 model_not_found), `echo_tokens_per_second` (pacing of the echo reply),
+    `transcript` (text of every transcription/translation; None: "transcript of N bytes"),
+    `speech_realtime_factor` (seconds of speech sent per second; None: as fast as possible) and
+    `speech_chunk_seconds` (audio per chunk of the speech stream).
     """
 
     def __init__(self, port: int = 0, host: str = "127.0.0.1") -> None:
@@ -435,13 +550,20 @@ class FakeOpenAI:
         self.require_key: str | None = None
         self.strict_models = False
         self.echo_tokens_per_second: float | None = None
+        self.transcript: str | None = None
+        self.speech_realtime_factor: float | None = None
+        self.speech_chunk_seconds = 0.040
         self.routes: dict[tuple[str, str], RouteHandler] = {
             ("GET", "/v1/models"): self._models,
             ("POST", "/v1/chat/completions"): self._chat_completions,
+            ("POST", "/v1/audio/transcriptions"): self._audio_text,
+            ("POST", "/v1/audio/translations"): self._audio_text,
+            ("POST", "/v1/audio/speech"): self._audio_speech,
         }
 
         self._cond = threading.Condition()  # guards everything below; notified on each new record
         self._queue: deque[Reply] = deque()
+        self._audio_queue: deque[Reply] = deque()  # one per audio request, apart from the chat replies
         self._requests: list[RecordedRequest] = []
         self._disconnect_times: list[float] = []
         self._connections = 0
@@ -523,6 +645,15 @@ class FakeOpenAI:
         with self._cond:
             self._queue.extend(Reply(text=r) if isinstance(r, str) else r for r in replies)
 
+    def script_audio(self, *replies: Reply | str) -> None:
+        """Queue replies for the audio routes (FIFO, one per audio request); a str is a transcript.
+
+        Used fields: `text` (transcript), `status`/`error_*`/`headers` (an error reply),
+        `first_byte_delay`, `hang`, and `cut_after` (speech chunks sent before the socket is closed).
+        """
+        with self._cond:
+            self._audio_queue.extend(Reply(text=r) if isinstance(r, str) else r for r in replies)
+
     def add_route(self, method: str, path: str, handler: RouteHandler) -> None:
         """Serve `method path` (exact, query string ignored) with `async handler(exchange)`."""
         self.routes[(method.upper(), path)] = handler
@@ -531,6 +662,7 @@ class FakeOpenAI:
         """Forget recorded requests, queued replies and counters (settings are kept)."""
         with self._cond:
             self._queue.clear()
+            self._audio_queue.clear()
             self._requests.clear()
             self._disconnect_times.clear()
             self._connections = 0
@@ -545,6 +677,16 @@ class FakeOpenAI:
     @property
     def chat_requests(self) -> list[RecordedRequest]:
         return self._matching("/v1/chat/completions")
+
+    @property
+    def transcription_requests(self) -> list[RecordedRequest]:
+        """Transcription and translation uploads, in arrival order (see parse_multipart)."""
+        with self._cond:
+            return [r for r in self._requests if r.path in ("/v1/audio/transcriptions", "/v1/audio/translations")]
+
+    @property
+    def speech_requests(self) -> list[RecordedRequest]:
+        return self._matching("/v1/audio/speech")
 
     @property
     def disconnects(self) -> int:
@@ -824,6 +966,85 @@ class FakeOpenAI:
             await ctx.stream(include_usage=isinstance(options, dict) and bool(options.get("include_usage")))
         else:
             await ctx.complete()
+
+    async def _audio_reply(self, exchange: Exchange, model: str) -> Reply | None:
+        """The scripted audio reply, after its delay; None once answered (error/hang/client gone)."""
+        with self._cond:
+            reply = self._audio_queue.popleft() if self._audio_queue else Reply()
+        if not await exchange.sleep(reply.first_byte_delay):
+            return None
+        if reply.hang:
+            await exchange.disconnected.wait()
+            return None
+        if reply.status is not None and reply.status >= 400:
+            err = _error_body(reply, reply.status, model=model, prompt_tokens=0)
+            await exchange.send_json(reply.status, err, reply.headers)
+            return None
+        return reply
+
+    async def _audio_text(self, exchange: Exchange) -> None:
+        try:
+            form = parse_multipart(exchange.request)
+        except ValueError as exc:
+            await exchange.send_error(400, f"Could not parse multipart form: {exc}")
+            return
+        upload = form.files.get("file")
+        if upload is None:
+            await exchange.send_error(400, "you must provide a file parameter", param="file")
+            return
+        model = form.fields.get("model", "")
+        if not model:
+            await exchange.send_error(400, "you must provide a model parameter", param="model")
+            return
+        if exchange.request.path.endswith("/translations") and "language" in form.fields:
+            await exchange.send_error(400, "Unrecognized request argument supplied: language", param="language")
+            return
+        reply = await self._audio_reply(exchange, model)
+        if reply is None:
+            return
+        text = reply.text or self.transcript or f"transcript of {len(upload.data)} bytes"
+        await exchange.send_json(200, {"text": text}, reply.headers)
+
+    async def _audio_speech(self, exchange: Exchange) -> None:
+        body = exchange.request.json
+        if not isinstance(body, dict):
+            await exchange.send_error(400, "We could not parse the JSON body of your request.")
+            return
+        for required in ("model", "input", "voice"):
+            if not body.get(required):
+                await exchange.send_error(400, f"you must provide a {required} parameter", param=required)
+                return
+        fmt = body.get("response_format", "mp3")
+        if fmt not in ("pcm", "wav"):
+            await exchange.send_error(400, f"the fake server only speaks pcm and wav, not {fmt!r}",
+                                      param="response_format")
+            return
+        reply = await self._audio_reply(exchange, str(body["model"]))
+        if reply is None:
+            return
+        total = speech_pcm_bytes(str(body["input"]))
+        content_type = "audio/pcm" if fmt == "pcm" else "audio/wav"
+        first = _wav_header(total) if fmt == "wav" else b""
+        if not await exchange.start_stream(content_type=content_type, headers=reply.headers, first_chunk=first):
+            return
+        step = max(2, round(self.speech_chunk_seconds * SPEECH_SAMPLE_RATE) * 2)
+        rate = self.speech_realtime_factor
+        loop = asyncio.get_running_loop()
+        t0 = loop.time()
+        for i, offset in enumerate(range(0, total, step)):
+            if reply.cut_after is not None and i >= reply.cut_after:
+                await exchange.abort()
+                return
+            # Absolute schedule (chunk i at t0 + i * chunk / rate), as for chat streams.
+            delay = t0 + i * self.speech_chunk_seconds / rate - loop.time() if rate else 0.0
+            if delay > 0:
+                if not await exchange.sleep(delay):
+                    return
+            elif i % 16 == 0:
+                await asyncio.sleep(0)  # let the watcher notice a disconnect even at full speed
+            if not await exchange.write_chunk(_tone(offset, min(step, total - offset))):
+                return
+        await exchange.end_stream()
 
 
 @dataclass

@@ -109,3 +109,58 @@ def test_vision_request_conforms(client: openai.OpenAI, tmp_path) -> None:
         assert list(stream)
     plain = {k: v for k, v in body.items() if k not in ("stream", "stream_options")}
     assert client.chat.completions.create(**plain).choices
+
+
+# --- audio: the requests llm.audio_api builds, sent through AudioGateway itself ------------------------
+
+
+def _run_audio(spec_mock_url: str, scenario):
+    from desktop_assistant.llm.audio_api import AudioGateway
+
+    network = NetworkThread()
+    gateway = ChatGateway(network, ClientOptions(timeout=30, max_retries=0))
+    provider = ResolvedProvider("p", "Prism", spec_mock_url, "sk-test", "", "gpt-4o-mini")
+
+    async def wrapped():
+        try:
+            return await scenario(AudioGateway(gateway), provider)
+        finally:
+            await gateway.aclose()
+
+    try:
+        return asyncio.run(wrapped())
+    finally:
+        network.stop()
+
+
+def _wav() -> bytes:
+    import struct
+
+    data = bytes(3200)  # 0.1 s of 16 kHz 16-bit mono silence
+    return (b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVEfmt "
+            + struct.pack("<IHHIIHH", 16, 1, 1, 16_000, 32_000, 2, 16) + b"data" + struct.pack("<I", len(data)) + data)
+
+
+@pytest.mark.parametrize("language", [None, "de"])
+def test_transcription_request_conforms(spec_mock_url: str, language: str | None) -> None:
+    text = _run_audio(spec_mock_url, lambda audio, provider: audio.transcribe(provider, _wav(), language=language))
+    assert isinstance(text, str)
+
+
+def test_translation_request_conforms(spec_mock_url: str) -> None:
+    text = _run_audio(spec_mock_url, lambda audio, provider: audio.transcribe(provider, _wav(), translate=True))
+    assert isinstance(text, str)
+
+
+@pytest.mark.parametrize("response_format", ["pcm", "wav"])
+def test_speech_request_conforms(spec_mock_url: str, response_format: str) -> None:
+    """Prism answers with a canned body; a 422 (AssistantError BAD_REQUEST) would mean a malformed request."""
+
+    async def scenario(audio, provider) -> int:
+        stream = audio.speech(provider, "Hello, 世界.", voice="nova", speed=1.25, response_format=response_format)
+        async with stream:
+            async for _chunk in stream:
+                pass
+        return stream.bytes_received
+
+    assert _run_audio(spec_mock_url, scenario) >= 0
