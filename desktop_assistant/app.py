@@ -15,11 +15,13 @@ from . import APP_ID, APP_NAME, __version__
 from .config.paths import ProfilePaths
 from .config.secrets import SecretStore
 from .config.settings import SettingsFile
+from .llm.audio_api import AudioGateway
 from .llm.gateway import ChatGateway, ClientOptions
 from .llm.network_thread import NetworkThread
 from .services.attachments import AttachmentService
 from .services.chat_session import ChatSession
 from .services.providers import ProviderService
+from .services.voice_input import VoiceInput, VoiceSettings
 from .store import AttachmentFiles, SchemaTooNewError, Store, StoreError
 
 log = logging.getLogger(__name__)
@@ -73,6 +75,7 @@ class Services:
     providers: ProviderService
     session: ChatSession
     attachments: AttachmentService
+    voice: VoiceInput
 
 
 def build_services(paths: ProfilePaths, env: Mapping[str, str] | None = None) -> Services:
@@ -88,7 +91,8 @@ def build_services(paths: ProfilePaths, env: Mapping[str, str] | None = None) ->
     providers = ProviderService(settings_file, settings, SecretStore(paths.keyring_service), gateway, env)
     files = AttachmentFiles(paths.attachments_dir)
     session = ChatSession(store, gateway, providers.active, lambda: providers.settings.defaults, files)
-    return Services(settings_file, store, network, gateway, providers, session, AttachmentService(files))
+    voice = VoiceInput(AudioGateway(gateway), providers.active, VoiceSettings)
+    return Services(settings_file, store, network, gateway, providers, session, AttachmentService(files), voice)
 
 
 async def shutdown(services: Services) -> None:
@@ -128,7 +132,8 @@ async def _main(app, paths: ProfilePaths, language: str | None, built: list[Serv
         return 2
     built.append(services)
 
-    window = MainWindow(services.session, services.providers, services.store, colors, services.attachments)
+    window = MainWindow(services.session, services.providers, services.store, colors, services.attachments,
+                        services.voice)
     window.show()
     follow_system_theme(app, window, services)
     quit_event = asyncio.Event()

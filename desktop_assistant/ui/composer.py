@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QIODevice, QMimeData, QSize, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QImage, QKeyEvent
+from PySide6.QtGui import QImage, QKeyEvent, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -111,7 +113,29 @@ class Composer(QFrame):
         self.tokens_label = QLabel()
         self.tokens_label.setObjectName("MetaLabel")
         row.addWidget(self.tokens_label)
+        self.level_bar = QProgressBar()
+        self.level_bar.setObjectName("LevelBar")
+        self.level_bar.setRange(0, 100)
+        self.level_bar.setTextVisible(False)
+        self.level_bar.setFixedSize(120, 8)
+        self.level_bar.hide()
+        row.addWidget(self.level_bar)
+        self.voice_label = QLabel()
+        self.voice_label.setObjectName("MetaLabel")
+        self.voice_label.setWordWrap(True)
+        row.addWidget(self.voice_label, 1)
+        self.retry_voice_button = QPushButton(self.tr("Retry transcription"))
+        self.retry_voice_button.setObjectName("Link")
+        self.retry_voice_button.hide()
+        row.addWidget(self.retry_voice_button)
         row.addStretch(1)
+        self.mic_button = QToolButton()
+        self.mic_button.setObjectName("Flat")
+        self.mic_button.setIcon(icon("mic", colors.muted, 18))
+        self.mic_button.setIconSize(QSize(18, 18))
+        self.mic_button.setToolTip(self.tr("Hold to talk; release to transcribe into the message"))
+        self.mic_button.hide()  # shown when voice input is available
+        row.addWidget(self.mic_button)
         self.send_button = QToolButton()
         self.send_button.setObjectName("SendButton")
         self.send_button.setFixedSize(32, 32)
@@ -143,6 +167,7 @@ class Composer(QFrame):
 
     def set_text(self, text: str) -> None:
         self.edit.setPlainText(text)
+        self.edit.moveCursor(QTextCursor.MoveOperation.End)  # as after typing it
 
     def clear(self) -> None:
         self.edit.clear()
@@ -168,6 +193,34 @@ class Composer(QFrame):
             return  # Enter while streaming does nothing; the button says Stop
         if self.has_content() and not self.strip.preparing:
             self.submitted.emit(self.text())
+
+    # --- voice --------------------------------------------------------------------------------------
+    def show_recording(self, on: bool) -> None:
+        self.level_bar.setVisible(on)
+        self.level_bar.setValue(0)
+        self.mic_button.setIcon(icon("mic", self._colors.danger if on else self._colors.muted, 18))
+        if on:
+            self.show_voice_message(self.tr("Recording… release to stop"))
+
+    def show_level(self, level: float) -> None:
+        # RMS of speech sits around 0.02-0.3: a log-like scale keeps quiet speech visible.
+        self.level_bar.setValue(min(100, int((level ** 0.5) * 180)))
+
+    def show_elapsed(self, seconds: float) -> None:
+        self.voice_label.setText(self.tr("Recording… %1 s").replace("%1", f"{seconds:.1f}"))
+
+    def show_voice_message(self, text: str, *, error: bool = False, can_retry: bool = False) -> None:
+        self.voice_label.setText(text)
+        self.voice_label.setStyleSheet(f"color: {self._colors.danger};" if error else "")
+        self.retry_voice_button.setVisible(can_retry)
+
+    def insert_transcript(self, text: str) -> None:
+        """Put the transcript where the cursor is, to review before sending."""
+        cursor = self.edit.textCursor()
+        if cursor.position() > 0 and not self.text()[cursor.position() - 1: cursor.position()].isspace():
+            text = " " + text
+        cursor.insertText(text)
+        self.focus()
 
     # --- images -----------------------------------------------------------------------------------
     def set_default_detail(self, detail: Detail) -> None:

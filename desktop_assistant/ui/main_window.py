@@ -33,6 +33,7 @@ from desktop_assistant.domain.vision import Detail
 from desktop_assistant.services.attachments import AttachmentService
 from desktop_assistant.services.chat_session import ChatSession
 from desktop_assistant.services.providers import ProviderService
+from desktop_assistant.services.voice_input import VoiceInput
 from desktop_assistant.store import Store
 
 from .chat_settings_dialog import ChatSettingsDialog
@@ -43,6 +44,7 @@ from .error_text import Action, describe
 from .icons import app_icon
 from .preferences_dialog import PreferencesDialog
 from .provider_dialog import ProviderDialog, keyring_problem_text
+from .push_to_talk import PushToTalk
 from .theme import Colors, markdown_theme
 
 
@@ -50,7 +52,7 @@ class MainWindow(QMainWindow):
     closed = Signal()  # the user closed the window: the app shuts down in order
 
     def __init__(self, session: ChatSession, providers: ProviderService, store: Store, colors: Colors,
-                 attachments: AttachmentService | None = None) -> None:
+                 attachments: AttachmentService | None = None, voice: VoiceInput | None = None) -> None:
         super().__init__()
         self.session = session
         self.providers = providers
@@ -96,6 +98,8 @@ class MainWindow(QMainWindow):
         self.statusBar().setSizeGripEnabled(False)
 
         self.composer.set_default_detail(Detail(providers.settings.image_detail))
+        self.push_to_talk = PushToTalk(voice, self.composer) if voice is not None else None
+        self.composer.mic_button.setVisible(voice is not None)
         self._build_menu()
         self._connect_signals()
         self.reload_conversations()
@@ -124,7 +128,14 @@ class MainWindow(QMainWindow):
         self.chat.edit_submitted.connect(self.edit_and_resend)
         self.chat.action_requested.connect(self._on_error_action)
 
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=session.stop)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self._escape)
+
+    def _escape(self) -> None:
+        """Esc cancels a recording, else stops a streaming reply."""
+        if self.push_to_talk is not None and self.push_to_talk._voice.recording:
+            self.push_to_talk.cancel()
+        else:
+            self.session.stop()
 
     def _build_menu(self) -> None:
         menu = self.menuBar().addMenu(self.tr("&Chat"))

@@ -111,6 +111,8 @@ def style_sheet(c: Colors) -> str:
     #AttachmentChip {{ border: 1px solid {c.border}; border-radius: 10px; background: {c.window}; }}
     #AttachmentChip[state="error"] {{ border: 1px solid {c.danger}; background: {c.danger_bg}; }}
     #AttachmentThumb {{ color: {c.muted}; }}
+    #LevelBar {{ border: none; border-radius: 4px; background: {c.border}; }}
+    #LevelBar::chunk {{ border-radius: 4px; background: {c.accent}; }}
     #DetailBox {{ border: none; color: {c.muted}; background: transparent; padding: 2px 4px; }}
     #Composer QPlainTextEdit {{ background: transparent; border: none; color: {c.text}; }}
     #SendButton {{ background: {c.accent}; border: none; border-radius: 16px; }}

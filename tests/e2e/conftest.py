@@ -99,7 +99,8 @@ def make_app(qloop, qtbot, tmp_path, server):
         from PySide6.QtWidgets import QApplication
 
         theme.apply(QApplication.instance(), colors)
-        window = MainWindow(services.session, services.providers, services.store, colors, services.attachments)
+        window = MainWindow(services.session, services.providers, services.store, colors, services.attachments,
+                            services.voice)
         qtbot.addWidget(window)
         window.show()
         harness = Harness(qloop, services, window, profile_dir)

@@ -227,82 +227,102 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../ui/composer.py" line="82"/>
+        <location filename="../../ui/composer.py" line="84"/>
         <source>Message the assistant…</source>
         <translation>给助手发送消息…</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="93"/>
+        <location filename="../../ui/composer.py" line="95"/>
         <source>Chat settings: model, system prompt, temperature…</source>
         <translation>对话设置：模型、系统提示词、温度…</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="99"/>
+        <location filename="../../ui/composer.py" line="101"/>
         <source>Attach images (or drop or paste them)</source>
         <translation>添加图片（也可拖放或粘贴）</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="104"/>
+        <location filename="../../ui/composer.py" line="106"/>
         <source>Detail: auto</source>
         <translation>细节：自动</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="104"/>
+        <location filename="../../ui/composer.py" line="106"/>
         <source>Detail: low</source>
         <translation>细节：低</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="105"/>
+        <location filename="../../ui/composer.py" line="107"/>
         <source>Detail: high</source>
         <translation>细节：高</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="107"/>
+        <location filename="../../ui/composer.py" line="109"/>
         <source>How closely the model looks at images: low is 85 tokens per image; high sees fine detail at up to ~1,100 tokens; auto lets the server choose.</source>
         <translation>模型查看图片的精细程度：低为每张 85 个 token；高可看清细节，每张最多约 1,100 个 token；自动由服务器决定。</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="178"/>
+        <location filename="../../ui/composer.py" line="127"/>
+        <source>Retry transcription</source>
+        <translation>重新转写</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="136"/>
+        <source>Hold to talk; release to transcribe into the message</source>
+        <translation>按住说话，松开后转写为文字放入消息</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="203"/>
+        <source>Recording… release to stop</source>
+        <translation>正在录音…松开即停止</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="210"/>
+        <source>Recording… %1 s</source>
+        <translation>正在录音… %1 秒</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="231"/>
         <source>Attach images</source>
         <translation>添加图片</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="179"/>
+        <location filename="../../ui/composer.py" line="232"/>
         <source>Images (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;All files (*)</source>
         <translation>图片 (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="199"/>
+        <location filename="../../ui/composer.py" line="252"/>
         <source>Pasted image</source>
         <translation>粘贴的图片</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="216"/>
+        <location filename="../../ui/composer.py" line="269"/>
         <source>Preparing images…</source>
         <translation>正在处理图片…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/composer.py" line="218"/>
-        <location filename="../../ui/composer.py" line="221"/>
+        <location filename="../../ui/composer.py" line="271"/>
+        <location filename="../../ui/composer.py" line="274"/>
         <source>≈ %Ln tokens</source>
         <translation>
             <numerusform>约 %Ln 个 token</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/composer.py" line="219"/>
+        <location filename="../../ui/composer.py" line="272"/>
         <source>(%Ln for images)</source>
         <translation>
             <numerusform>（其中图片 %Ln 个）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="235"/>
+        <location filename="../../ui/composer.py" line="288"/>
         <source>Stop (Esc)</source>
         <translation>停止 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="240"/>
+        <location filename="../../ui/composer.py" line="293"/>
         <source>Send (Enter)</source>
         <translation>发送 (Enter)</translation>
     </message>
@@ -575,92 +595,92 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="59"/>
+        <location filename="../../ui/main_window.py" line="61"/>
         <source>Desktop Assistant</source>
         <translation>桌面助手</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="130"/>
+        <location filename="../../ui/main_window.py" line="141"/>
         <source>&amp;Chat</source>
         <translation>对话(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="131"/>
+        <location filename="../../ui/main_window.py" line="142"/>
         <source>&amp;New chat</source>
         <translation>新建对话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="132"/>
+        <location filename="../../ui/main_window.py" line="143"/>
         <source>Chat &amp;settings…</source>
         <translation>对话设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="134"/>
+        <location filename="../../ui/main_window.py" line="145"/>
         <source>&amp;Provider…</source>
         <translation>服务商(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="135"/>
+        <location filename="../../ui/main_window.py" line="146"/>
         <source>P&amp;references…</source>
         <translation>偏好设置(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="138"/>
+        <location filename="../../ui/main_window.py" line="149"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="179"/>
+        <location filename="../../ui/main_window.py" line="190"/>
         <source>Images are still being prepared…</source>
         <translation>图片仍在处理中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="187"/>
+        <location filename="../../ui/main_window.py" line="198"/>
         <source>Chat settings</source>
         <translation>对话设置</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="223"/>
+        <location filename="../../ui/main_window.py" line="234"/>
         <source>The API key cannot be read</source>
         <translation>无法读取 API 密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="225"/>
+        <location filename="../../ui/main_window.py" line="236"/>
         <source>Read the keyring again</source>
         <translation>重新读取密钥环</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="226"/>
+        <location filename="../../ui/main_window.py" line="237"/>
         <source>Enter the key…</source>
         <translation>输入密钥…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="243"/>
+        <location filename="../../ui/main_window.py" line="254"/>
         <source>Last reply: %1 prompt + %2 completion tokens</source>
         <translation>上次回复：输入 %1 + 输出 %2 个 token</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="304"/>
+        <location filename="../../ui/main_window.py" line="315"/>
         <source>No provider set up — Chat ▸ Provider…</source>
         <translation>尚未设置服务商——请前往“对话 ▸ 服务商…”</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="307"/>
+        <location filename="../../ui/main_window.py" line="318"/>
         <source>OPENAI_* environment variables</source>
         <translation>OPENAI_* 环境变量</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="309"/>
+        <location filename="../../ui/main_window.py" line="320"/>
         <source> (overridden by OPENAI_* variables)</source>
         <translation>（已被 OPENAI_* 变量覆盖）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="343"/>
+        <location filename="../../ui/main_window.py" line="354"/>
         <source>Drop images to attach them</source>
         <translation>松开鼠标即可添加图片</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="344"/>
+        <location filename="../../ui/main_window.py" line="355"/>
         <source>Message the assistant…</source>
         <translation>给助手发送消息…</translation>
     </message>
@@ -932,19 +952,47 @@
     </message>
 </context>
 <context>
+    <name>PushToTalk</name>
+    <message>
+        <location filename="../../ui/push_to_talk.py" line="85"/>
+        <source>Recording cancelled.</source>
+        <translation>已取消录音。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/push_to_talk.py" line="95"/>
+        <source>Hold the microphone button while you speak.</source>
+        <translation>请在说话时按住麦克风按钮。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/push_to_talk.py" line="98"/>
+        <source>Nothing was heard. Check the microphone and its volume.</source>
+        <translation>没有录到声音，请检查麦克风和音量。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/push_to_talk.py" line="114"/>
+        <source>Transcribing…</source>
+        <translation>正在转写…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/push_to_talk.py" line="119"/>
+        <source>the recording is kept.</source>
+        <translation>录音已保留。</translation>
+    </message>
+</context>
+<context>
     <name>Startup</name>
     <message>
-        <location filename="../../app.py" line="120"/>
+        <location filename="../../app.py" line="124"/>
         <source>This history database was written by a newer version of Desktop Assistant (schema %1; this version knows %2). Update the app, or start it with another --profile-dir.</source>
         <translation>此历史数据库由更新版本的桌面助手写入（数据库结构版本 %1；当前版本仅支持到 %2）。请更新应用，或使用其他 --profile-dir 启动。</translation>
     </message>
     <message>
-        <location filename="../../app.py" line="126"/>
+        <location filename="../../app.py" line="130"/>
         <source>The history database cannot be opened:</source>
         <translation>无法打开历史数据库：</translation>
     </message>
     <message>
-        <location filename="../../app.py" line="207"/>
+        <location filename="../../app.py" line="212"/>
         <source>Something unexpected went wrong. Your chats are saved; the details were written to the log.</source>
         <translation>发生意外错误。你的对话已保存，详细信息已写入日志。</translation>
     </message>
@@ -970,6 +1018,39 @@
         <location filename="../../ui/message_widgets.py" line="316"/>
         <source>Edit and resend</source>
         <translation>编辑并重新发送</translation>
+    </message>
+</context>
+<context>
+    <name>Voice</name>
+    <message>
+        <location filename="../../ui/push_to_talk.py" line="21"/>
+        <source>Voice input needs the PortAudio library (on Debian/Ubuntu: sudo apt install libportaudio2).</source>
+        <translation>语音输入需要 PortAudio 库（Debian/Ubuntu：sudo apt install libportaudio2）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/push_to_talk.py" line="23"/>
+        <source>No microphone was found. Connect one, or check that the sound system is running.</source>
+        <translation>未找到麦克风。请连接麦克风，或检查声音系统是否在运行。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/push_to_talk.py" line="25"/>
+        <source>No speaker or headphones were found.</source>
+        <translation>未找到扬声器或耳机。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/push_to_talk.py" line="26"/>
+        <source>The microphone is busy or unavailable. Close other apps using it and try again.</source>
+        <translation>麦克风被占用或不可用。请关闭正在使用它的其他应用后重试。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/push_to_talk.py" line="28"/>
+        <source>The microphone stopped working (unplugged?). The recording so far was discarded.</source>
+        <translation>麦克风停止工作（是否被拔出？），已丢弃本次录音。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/push_to_talk.py" line="31"/>
+        <source>The sound system failed.</source>
+        <translation>声音系统出错。</translation>
     </message>
 </context>
 </TS>
