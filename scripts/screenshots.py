@@ -76,7 +76,8 @@ async def scenario(out: Path, dark: bool, language: str) -> None:
         theme.apply(app, colors)
         services = build_services(ProfilePaths.for_dir(Path(tmp)),
                                   {"OPENAI_API_KEY": "sk-screenshot-0000000000", "OPENAI_BASE_URL": server.base_url})
-        window = MainWindow(services.session, services.providers, services.store, colors, services.attachments)
+        window = MainWindow(services.session, services.providers, services.store, colors, services.attachments,
+                            services.voice)
         window.resize(1180, 820)
         window.show()
         await services.providers.load_active_key()
@@ -114,6 +115,7 @@ async def scenario(out: Path, dark: bool, language: str) -> None:
         settings.reject()
 
         await vision_states(window, server, out, suffix, Path(tmp))
+        await recording_state(window, out, suffix)
 
         preferences = window.open_preferences()
         await asyncio.sleep(0.2)
@@ -149,6 +151,32 @@ async def vision_states(window: MainWindow, server: FakeOpenAI, out: Path, suffi
                              "grey ramp."))
     await window.send(window.composer.text())
     await grab(window, out / f"10_sent_with_images_{suffix}.png")
+
+
+async def recording_state(window: MainWindow, out: Path, suffix: str) -> None:
+    """Push-to-talk while a tone plays into the (virtual) microphone; skipped without audio devices."""
+    import numpy as np
+
+    from desktop_assistant.audio import AudioError, PcmPlayer
+
+    if window.push_to_talk is None:
+        return
+    window.new_chat()
+    window.push_to_talk.press()
+    if not window.push_to_talk._voice.recording:
+        return  # no microphone here: nothing to show
+    try:
+        player = PcmPlayer()
+        t = np.arange(int(1.5 * 24000)) / 24000
+        player.feed((0.3 * 32767 * np.sin(2 * np.pi * 220 * t)).astype("<i2").tobytes())
+        player.finish()
+    except AudioError:
+        player = None
+    await asyncio.sleep(1.0)
+    await grab(window, out / f"11_recording_{suffix}.png")
+    window.push_to_talk.cancel()
+    if player is not None:
+        player.wait(3)
 
 
 def main() -> None:

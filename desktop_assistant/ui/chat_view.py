@@ -45,6 +45,8 @@ class EmptyState(QWidget):
             + "\n"
             + self.tr("Drop, paste or attach images to ask about them.")
             + "\n"
+            + self.tr("Hold the microphone button to talk: your words are typed into the message.")
+            + "\n"
             + self.tr("Replies stream in as Markdown, with code you can copy in one click.")
             + "\n"
             + self.tr("Chat settings (model, system prompt, temperature) are behind the sliders button.")

@@ -391,11 +391,16 @@
     </message>
     <message>
         <location filename="../../ui/chat_view.py" line="48"/>
+        <source>Hold the microphone button to talk: your words are typed into the message.</source>
+        <translation>按住麦克风按钮说话：你说的话会转成文字放进消息框。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_view.py" line="50"/>
         <source>Replies stream in as Markdown, with code you can copy in one click.</source>
         <translation>回复以 Markdown 格式实时显示，代码可一键复制。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="50"/>
+        <location filename="../../ui/chat_view.py" line="52"/>
         <source>Chat settings (model, system prompt, temperature) are behind the sliders button.</source>
         <translation>点击滑块按钮可打开对话设置（模型、系统提示词、温度）。</translation>
     </message>
