@@ -133,7 +133,7 @@ class Composer(QFrame):
         self.mic_button.setObjectName("Flat")
         self.mic_button.setIcon(icon("mic", colors.muted, 18))
         self.mic_button.setIconSize(QSize(18, 18))
-        self.mic_button.setToolTip(self.tr("Hold to talk; release to transcribe into the message"))
+        self.mic_button.setToolTip(self.tr("Hold to talk (or hold Ctrl+Space); release to transcribe into the message"))
         self.mic_button.hide()  # shown when voice input is available
         row.addWidget(self.mic_button)
         self.send_button = QToolButton()

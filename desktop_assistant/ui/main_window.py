@@ -44,7 +44,7 @@ from .error_text import Action, describe
 from .icons import app_icon
 from .preferences_dialog import PreferencesDialog
 from .provider_dialog import ProviderDialog, keyring_problem_text
-from .push_to_talk import PushToTalk
+from .push_to_talk import HoldKey, PushToTalk
 from .theme import Colors, markdown_theme
 
 
@@ -99,6 +99,11 @@ class MainWindow(QMainWindow):
 
         self.composer.set_default_detail(Detail(providers.settings.image_detail))
         self.push_to_talk = PushToTalk(voice, self.composer) if voice is not None else None
+        if self.push_to_talk is not None:
+            # Hold Ctrl+Space anywhere in the window to talk (the composer edit gets keys first).
+            self._hold_key = HoldKey(self.push_to_talk, self)
+            self.composer.edit.installEventFilter(self._hold_key)
+            self.installEventFilter(self._hold_key)
         self.composer.mic_button.setVisible(voice is not None)
         self._build_menu()
         self._connect_signals()

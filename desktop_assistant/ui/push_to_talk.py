@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import time
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 
 from desktop_assistant.audio import AudioError, AudioProblem
 from desktop_assistant.domain.errors import AssistantError
@@ -29,6 +30,32 @@ def audio_problem_text(kind: AudioProblem) -> str:
                                                      "so far was discarded."),
     }
     return texts.get(kind) or translate("Voice", "The sound system failed.")
+
+
+class HoldKey(QObject):
+    """Hold Ctrl+Space (while the window has focus) to talk: an event filter on the window and its children,
+    so the key works wherever the focus is; auto-repeat of a held key is ignored."""
+
+    def __init__(self, talk: PushToTalk, window: QObject) -> None:
+        super().__init__(window)
+        self._talk = talk
+        self._held = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease) and isinstance(event, QKeyEvent):
+            if event.key() == Qt.Key.Key_Space and event.isAutoRepeat() and self._held:
+                return True  # swallow repeats while held
+            if kind == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Space and \
+                    event.modifiers() & Qt.KeyboardModifier.ControlModifier and not self._held:
+                self._held = True
+                self._talk.press()
+                return True
+            if kind == QEvent.Type.KeyRelease and event.key() in (Qt.Key.Key_Space, Qt.Key.Key_Control) and self._held:
+                self._held = False
+                self._talk.release()
+                return True
+        return False
 
 
 class PushToTalk(QObject):

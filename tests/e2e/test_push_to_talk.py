@@ -105,3 +105,19 @@ def test_no_microphone_is_explained(make_app, monkeypatch):
     app.do(app.window.push_to_talk.press)
     assert "No microphone was found" in app.window.composer.voice_label.text()
     assert not app.window.composer.level_bar.isVisible()
+
+
+def test_ctrl_space_held_is_push_to_talk(make_app, server):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    app = make_app()
+    window = app.window
+    edit = window.composer.edit
+    app.do(lambda: QTest.keyPress(edit, Qt.Key.Key_Space, Qt.KeyboardModifier.ControlModifier))
+    assert window.push_to_talk._voice.recording, "holding Ctrl+Space records"
+    assert window.composer.text() == "", "the space is not typed"
+    app.do(lambda: QTest.keyRelease(edit, Qt.Key.Key_Space, Qt.KeyboardModifier.ControlModifier))
+    assert not window.push_to_talk._voice.recording
+    assert "Hold the microphone" in window.composer.voice_label.text()  # released at once: a tap
+    assert server.transcription_requests == []

@@ -268,8 +268,8 @@
     </message>
     <message>
         <location filename="../../ui/composer.py" line="136"/>
-        <source>Hold to talk; release to transcribe into the message</source>
-        <translation>按住说话，松开后转写为文字放入消息</translation>
+        <source>Hold to talk (or hold Ctrl+Space); release to transcribe into the message</source>
+        <translation>按住说话（或按住 Ctrl+Space），松开后转写为文字放入消息</translation>
     </message>
     <message>
         <location filename="../../ui/composer.py" line="203"/>
@@ -605,87 +605,87 @@
         <translation>桌面助手</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="141"/>
+        <location filename="../../ui/main_window.py" line="146"/>
         <source>&amp;Chat</source>
         <translation>对话(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="142"/>
+        <location filename="../../ui/main_window.py" line="147"/>
         <source>&amp;New chat</source>
         <translation>新建对话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="143"/>
+        <location filename="../../ui/main_window.py" line="148"/>
         <source>Chat &amp;settings…</source>
         <translation>对话设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="145"/>
+        <location filename="../../ui/main_window.py" line="150"/>
         <source>&amp;Provider…</source>
         <translation>服务商(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="146"/>
+        <location filename="../../ui/main_window.py" line="151"/>
         <source>P&amp;references…</source>
         <translation>偏好设置(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="149"/>
+        <location filename="../../ui/main_window.py" line="154"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="190"/>
+        <location filename="../../ui/main_window.py" line="195"/>
         <source>Images are still being prepared…</source>
         <translation>图片仍在处理中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="198"/>
+        <location filename="../../ui/main_window.py" line="203"/>
         <source>Chat settings</source>
         <translation>对话设置</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="234"/>
+        <location filename="../../ui/main_window.py" line="239"/>
         <source>The API key cannot be read</source>
         <translation>无法读取 API 密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="236"/>
+        <location filename="../../ui/main_window.py" line="241"/>
         <source>Read the keyring again</source>
         <translation>重新读取密钥环</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="237"/>
+        <location filename="../../ui/main_window.py" line="242"/>
         <source>Enter the key…</source>
         <translation>输入密钥…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="254"/>
+        <location filename="../../ui/main_window.py" line="259"/>
         <source>Last reply: %1 prompt + %2 completion tokens</source>
         <translation>上次回复：输入 %1 + 输出 %2 个 token</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="315"/>
+        <location filename="../../ui/main_window.py" line="320"/>
         <source>No provider set up — Chat ▸ Provider…</source>
         <translation>尚未设置服务商——请前往“对话 ▸ 服务商…”</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="318"/>
+        <location filename="../../ui/main_window.py" line="323"/>
         <source>OPENAI_* environment variables</source>
         <translation>OPENAI_* 环境变量</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="320"/>
+        <location filename="../../ui/main_window.py" line="325"/>
         <source> (overridden by OPENAI_* variables)</source>
         <translation>（已被 OPENAI_* 变量覆盖）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="354"/>
+        <location filename="../../ui/main_window.py" line="359"/>
         <source>Drop images to attach them</source>
         <translation>松开鼠标即可添加图片</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="355"/>
+        <location filename="../../ui/main_window.py" line="360"/>
         <source>Message the assistant…</source>
         <translation>给助手发送消息…</translation>
     </message>
@@ -959,27 +959,27 @@
 <context>
     <name>PushToTalk</name>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="85"/>
+        <location filename="../../ui/push_to_talk.py" line="112"/>
         <source>Recording cancelled.</source>
         <translation>已取消录音。</translation>
     </message>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="95"/>
+        <location filename="../../ui/push_to_talk.py" line="122"/>
         <source>Hold the microphone button while you speak.</source>
         <translation>请在说话时按住麦克风按钮。</translation>
     </message>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="98"/>
+        <location filename="../../ui/push_to_talk.py" line="125"/>
         <source>Nothing was heard. Check the microphone and its volume.</source>
         <translation>没有录到声音，请检查麦克风和音量。</translation>
     </message>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="114"/>
+        <location filename="../../ui/push_to_talk.py" line="141"/>
         <source>Transcribing…</source>
         <translation>正在转写…</translation>
     </message>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="119"/>
+        <location filename="../../ui/push_to_talk.py" line="146"/>
         <source>the recording is kept.</source>
         <translation>录音已保留。</translation>
     </message>
@@ -1028,32 +1028,32 @@
 <context>
     <name>Voice</name>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="21"/>
+        <location filename="../../ui/push_to_talk.py" line="22"/>
         <source>Voice input needs the PortAudio library (on Debian/Ubuntu: sudo apt install libportaudio2).</source>
         <translation>语音输入需要 PortAudio 库（Debian/Ubuntu：sudo apt install libportaudio2）。</translation>
     </message>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="23"/>
+        <location filename="../../ui/push_to_talk.py" line="24"/>
         <source>No microphone was found. Connect one, or check that the sound system is running.</source>
         <translation>未找到麦克风。请连接麦克风，或检查声音系统是否在运行。</translation>
     </message>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="25"/>
+        <location filename="../../ui/push_to_talk.py" line="26"/>
         <source>No speaker or headphones were found.</source>
         <translation>未找到扬声器或耳机。</translation>
     </message>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="26"/>
+        <location filename="../../ui/push_to_talk.py" line="27"/>
         <source>The microphone is busy or unavailable. Close other apps using it and try again.</source>
         <translation>麦克风被占用或不可用。请关闭正在使用它的其他应用后重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="28"/>
+        <location filename="../../ui/push_to_talk.py" line="29"/>
         <source>The microphone stopped working (unplugged?). The recording so far was discarded.</source>
         <translation>麦克风停止工作（是否被拔出？），已丢弃本次录音。</translation>
     </message>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="31"/>
+        <location filename="../../ui/push_to_talk.py" line="32"/>
         <source>The sound system failed.</source>
         <translation>声音系统出错。</translation>
     </message>
