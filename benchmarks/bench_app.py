@@ -76,7 +76,7 @@ from tests.fake_openai import Exchange, FakeOpenAI, Reply, markdown_reply
 from tests.support.app_driver import AppProcess, missing_prerequisites, xdotool
 
 HERE = Path(__file__).resolve().parent
-API_KEY = "sk-bench-0123456789abcdefghijkl"
+API_KEY = "bench-key-0123456789abcdef"
 CHAT_ROUTE = ("POST", "/v1/chat/completions")
 QUESTION = "Explain streaming Markdown rendering"
 BARE_TITLE = "Bare Window"

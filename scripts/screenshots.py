@@ -75,7 +75,7 @@ async def scenario(out: Path, dark: bool, language: str) -> None:
         colors = theme.DARK if dark else theme.LIGHT
         theme.apply(app, colors)
         services = build_services(ProfilePaths.for_dir(Path(tmp)),
-                                  {"OPENAI_API_KEY": "sk-screenshot-0000000000", "OPENAI_BASE_URL": server.base_url})
+                                  {"OPENAI_API_KEY": "screenshot-key-000000", "OPENAI_BASE_URL": server.base_url})
         window = MainWindow(services.session, services.providers, services.store, colors, services.attachments,
                             services.voice)
         window.resize(1180, 820)

@@ -17,7 +17,7 @@ os.environ["DESKTOP_ASSISTANT_NO_CRASH_DIALOG"] = "1"
 
 from tests.fake_openai import FakeOpenAI  # noqa: E402
 
-TEST_KEY = "sk-test-0123456789abcdefghijkl"
+TEST_KEY = "test-key-0123456789abcdef"
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import time
 import warnings
-from collections import deque
 from collections.abc import AsyncIterator, Callable
 from types import TracebackType
 from typing import Any
@@ -25,6 +24,7 @@ from desktop_assistant.domain.errors import AssistantError, ErrorKind
 
 from .errors import map_exception
 from .gateway import ChatGateway
+from .network_thread import RELAY_END
 
 # OpenAI rejects uploads above 25 MiB ("Maximum content size limit (26214400) exceeded"): refuse them
 # before spending the upload time.
@@ -33,7 +33,6 @@ MAX_SPEECH_CHARS = 4096  # the spec's maxLength for `input`
 PCM_SAMPLE_RATE = 24_000  # what /audio/speech returns for response_format="pcm"
 PCM_SAMPLE_WIDTH = 2  # bytes (16-bit little-endian, mono)
 
-_END = object()
 
 
 class SpeechStream:
@@ -133,34 +132,8 @@ class AudioGateway:
         return SpeechStream(self._stream(provider, request))
 
     async def _stream(self, provider: ResolvedProvider, request: dict[str, Any]) -> AsyncIterator[bytes]:
-        loop = asyncio.get_running_loop()
-        # Same hand-over as ChatGateway.stream_chat: a deque plus one waiter future made on this loop
-        # (asyncio.Queue would look up "the running loop", which qasync may leave unset).
-        items: deque[Any] = deque()
-        waiter: asyncio.Future[None] | None = None
-
-        def push(item: Any) -> None:
-            items.append(item)
-            if waiter is not None and not waiter.done():
-                waiter.set_result(None)
-
-        def deliver(item: Any) -> None:
-            loop.call_soon_threadsafe(push, item)
-
-        future = self._network.submit(self._pump(provider, request, deliver))
-        try:
-            while True:
-                while not items:
-                    waiter = loop.create_future()
-                    await waiter
-                item = items.popleft()
-                if item is _END:
-                    break
-                if isinstance(item, BaseException):
-                    raise item
-                yield item
-        finally:
-            future.cancel()  # no-op when finished; else closes the HTTP response on the network loop
+        async for chunk in self._network.relay(lambda deliver: self._pump(provider, request, deliver)):
+            yield chunk
 
     async def _pump(self, provider: ResolvedProvider, request: dict[str, Any],
                     deliver: Callable[[Any], None]) -> None:
@@ -181,7 +154,7 @@ class AudioGateway:
                         deliver(data[:cut])
             if carry:
                 deliver(carry)
-            deliver(_END)
+            deliver(RELAY_END)
         except asyncio.CancelledError:
             raise
         except BaseException as exc:

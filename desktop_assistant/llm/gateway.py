@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import time
-from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +19,7 @@ from desktop_assistant.domain.models import Usage
 from desktop_assistant.domain.redact import register_secret
 
 from .errors import map_exception
-from .network_thread import NetworkThread
+from .network_thread import RELAY_END, NetworkThread
 from .requests import ImageFile
 
 FLUSH_INTERVAL = 1 / 30  # seconds between batches sent to the UI loop
@@ -38,9 +37,6 @@ class StreamBatch:
 class ClientOptions:
     timeout: float = 60.0
     max_retries: int = 2
-
-
-_END = object()
 
 
 def resolve_images(request: dict[str, Any]) -> dict[str, Any]:
@@ -128,34 +124,8 @@ class ChatGateway:
 
     async def stream_chat(self, provider: ResolvedProvider, request: dict[str, Any]) -> AsyncIterator[StreamBatch]:
         """Stream one chat completion; cancelling the consumer cancels the HTTP request at once."""
-        loop = asyncio.get_running_loop()
-        # A deque plus one waiter future made on this loop: unlike asyncio.Queue nothing here looks up
-        # "the running loop" again, which qasync leaves unset while it processes Qt events after a stop.
-        items: deque[Any] = deque()
-        waiter: asyncio.Future[None] | None = None
-
-        def push(item: Any) -> None:
-            items.append(item)
-            if waiter is not None and not waiter.done():
-                waiter.set_result(None)
-
-        def deliver(item: Any) -> None:
-            loop.call_soon_threadsafe(push, item)
-
-        future = self._network.submit(self._pump(provider, request, deliver))
-        try:
-            while True:
-                while not items:
-                    waiter = loop.create_future()
-                    await waiter
-                item = items.popleft()
-                if item is _END:
-                    break
-                if isinstance(item, BaseException):
-                    raise item
-                yield item
-        finally:
-            future.cancel()  # no-op when already finished; else closes the stream on the network loop
+        async for batch in self._network.relay(lambda deliver: self._pump(provider, request, deliver)):
+            yield batch
 
     async def _pump(self, provider: ResolvedProvider, request: dict[str, Any], deliver: Callable[[Any], None]) -> None:
         """Runs on the network loop: read the SDK stream, coalesce text, hand batches over."""
@@ -210,7 +180,7 @@ class ChatGateway:
             if not finished:
                 # Ended without a finish_reason: the connection closed early (proxies do this).
                 raise AssistantError(ErrorKind.STREAM_CUT, "the stream ended before the reply was complete")
-            deliver(_END)
+            deliver(RELAY_END)
         except asyncio.CancelledError:
             if flush_handle is not None:
                 flush_handle.cancel()

@@ -11,10 +11,13 @@ import asyncio
 import concurrent.futures
 import contextlib
 import threading
-from collections.abc import Coroutine
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+# What a relay's producer delivers when it is done (an exception instance delivered means it failed).
+RELAY_END = object()
 
 
 class NetworkThread:
@@ -44,6 +47,40 @@ class NetworkThread:
     async def run(self, coro: Coroutine[Any, Any, T]) -> T:
         """Await `coro` from another loop; cancelling the awaiting task cancels it here too."""
         return await asyncio.wrap_future(self.submit(coro))
+
+    async def relay(self, produce: Callable[[Callable[[Any], None]], Coroutine[Any, Any, None]]) -> AsyncIterator[Any]:
+        """Run `produce(deliver)` on the network loop and yield what it delivers, on the caller's loop.
+
+        A deque plus one waiter future made on the caller's loop: unlike asyncio.Queue nothing here looks
+        up "the running loop" again, which qasync leaves unset while it processes Qt events after a stop.
+        Leaving the loop early (break, cancel) cancels the producer, which closes its HTTP response.
+        """
+        loop = asyncio.get_running_loop()
+        items: deque[Any] = deque()
+        waiter: asyncio.Future[None] | None = None
+
+        def push(item: Any) -> None:
+            items.append(item)
+            if waiter is not None and not waiter.done():
+                waiter.set_result(None)
+
+        def deliver(item: Any) -> None:
+            loop.call_soon_threadsafe(push, item)
+
+        future = self.submit(produce(deliver))
+        try:
+            while True:
+                while not items:
+                    waiter = loop.create_future()
+                    await waiter
+                item = items.popleft()
+                if item is RELAY_END:
+                    break
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            future.cancel()  # no-op when already finished
 
     def stop(self, timeout: float = 3.0) -> None:
         """Cancel what is still running, let it clean up (close streams), then end the thread."""

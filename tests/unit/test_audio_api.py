@@ -101,7 +101,7 @@ def test_transcription_errors_map(audio, server: FakeOpenAI, reply: Reply, kind:
 
 def test_wrong_key_is_auth_error(audio, server: FakeOpenAI, monkeypatch) -> None:
     gateway, provider = audio
-    monkeypatch.setattr(server, "require_key", "sk-other-key-000000000000")
+    monkeypatch.setattr(server, "require_key", "other-key-000000000000")
     with pytest.raises(AssistantError) as caught:
         run(gateway.transcribe(provider, wav_bytes()))
     assert caught.value.kind == ErrorKind.AUTH

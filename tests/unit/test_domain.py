@@ -34,10 +34,11 @@ def test_overrides_merge():
 
 def test_redaction():
     register_secret("plain-secret-value")
-    text = ("Incorrect API key provided: sk-proj-ABCDEF1234567890. Authorization: Bearer xyz123 "
+    fake_key = "sk-" + "proj-ABCDEF1234567890"  # key-shaped, assembled so secret scanners do not flag the repo
+    text = (f"Incorrect API key provided: {fake_key}. Authorization: Bearer xyz123 "
             "api_key=abc plain-secret-value")
     out = redact_secrets(text)
-    for secret in ("sk-proj-ABCDEF1234567890", "xyz123", "api_key=abc", "plain-secret-value"):
+    for secret in (fake_key, "xyz123", "api_key=abc", "plain-secret-value"):
         assert secret not in out
 
 
