@@ -6,10 +6,10 @@ starts at all without PortAudio.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from desktop_assistant.audio.errors import AudioError, AudioProblem
+from desktop_assistant.lazy_exports import lazy_getattr
 
 if TYPE_CHECKING:
     from desktop_assistant.audio.devices import AudioDevice, Device, list_input_devices, list_output_devices
@@ -36,9 +36,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        value = getattr(import_module(f"desktop_assistant.audio.{_WHERE[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _WHERE)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from types import ModuleType
-from typing import Literal
+from typing import Literal, TypeVar
 
 
 class AudioProblem(StrEnum):
@@ -27,6 +28,7 @@ class AudioError(Exception):
 
 # PaErrorCode values (portaudio.h); sounddevice gives them as the exception's second argument.
 _PA_INVALID_SAMPLE_RATE = -9997
+T = TypeVar("T")
 _PA_INVALID_DEVICE = -9996
 _PA_DEVICE_UNAVAILABLE = -9985
 _PA_UNANTICIPATED_HOST_ERROR = -9999
@@ -77,3 +79,19 @@ def map_portaudio_error(exc: BaseException, direction: Direction, *, running: bo
     if code == _PA_UNANTICIPATED_HOST_ERROR:
         return AudioError(AudioProblem.DEVICE_BUSY, f"The audio device could not be opened ({message}: {host_text}).")
     return AudioError(AudioProblem.FAILED, f"Audio error: {message}.")
+
+
+def open_at_first_rate(make_stream: Callable[[int], T], rates: list[int], direction: Direction) -> tuple[T, int]:
+    """Open a stream at the first of `rates` the device accepts (some hardware refuses 16 or 24 kHz);
+    any other failure, or no accepted rate, becomes an AudioError."""
+    last: BaseException | None = None
+    for rate in rates:
+        try:
+            return make_stream(rate), rate
+        except Exception as exc:
+            last = exc
+            if len(getattr(exc, "args", ())) > 1 and exc.args[1] == _PA_INVALID_SAMPLE_RATE:
+                continue
+            raise map_portaudio_error(exc, direction) from exc
+    raise map_portaudio_error(last or RuntimeError("no sample rate"), direction)
+

@@ -11,10 +11,8 @@ from collections.abc import Callable
 import numpy as np
 
 from desktop_assistant.audio.devices import Device, device_info
-from desktop_assistant.audio.errors import AudioError, load_sounddevice, map_portaudio_error
+from desktop_assistant.audio.errors import AudioError, load_sounddevice, map_portaudio_error, open_at_first_rate
 from desktop_assistant.audio.recorder import to_int16
-
-_PA_INVALID_SAMPLE_RATE = -9997
 
 
 class StreamResampler:
@@ -114,21 +112,10 @@ class PcmPlayer:
             default_rate = float(info.get("default_samplerate") or 0)
             if default_rate and default_rate != self.samplerate:
                 rates.append(default_rate)  # hardware that can't do 24 kHz: resample in feed()
-            last: BaseException | None = None
-            for rate in rates:
-                try:
-                    stream = sd.OutputStream(
-                        device=self.device, samplerate=rate, channels=1, dtype="int16",
-                        callback=self._callback, finished_callback=self._on_finished,
-                    )
-                except Exception as exc:
-                    last = exc
-                    if len(getattr(exc, "args", ())) > 1 and exc.args[1] == _PA_INVALID_SAMPLE_RATE:
-                        continue
-                    raise map_portaudio_error(exc, "output") from exc
-                break
-            else:
-                raise map_portaudio_error(last or RuntimeError("no sample rate"), "output")
+            stream, rate = open_at_first_rate(
+                lambda r: sd.OutputStream(device=self.device, samplerate=r, channels=1, dtype="int16",
+                                          callback=self._callback, finished_callback=self._on_finished),
+                rates, "output")
             self.device_samplerate = rate
             if rate != self.samplerate:
                 self._resampler = StreamResampler(self.samplerate, rate)

@@ -13,9 +13,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from desktop_assistant.audio.devices import Device, device_info
-from desktop_assistant.audio.errors import AudioError, AudioProblem, load_sounddevice, map_portaudio_error
+from desktop_assistant.audio.errors import (
+    AudioError,
+    AudioProblem,
+    load_sounddevice,
+    map_portaudio_error,
+    open_at_first_rate,
+)
 
-_PA_INVALID_SAMPLE_RATE = -9997
 # A running stream whose callbacks stop for this long has lost its device (unplugged, server gone).
 STALL_SECONDS = 1.5
 # The first capture after the sound server starts can take ~0.7 s; far longer means it never will.
@@ -152,21 +157,10 @@ class Recorder:
         default_rate = float(info.get("default_samplerate") or 0)
         if default_rate and default_rate != self.samplerate:
             rates.append(default_rate)  # hardware that can't do 16 kHz: record natively, resample in stop()
-        last: BaseException | None = None
-        for rate in rates:
-            try:
-                stream = sd.InputStream(
-                    device=self.device, samplerate=rate, channels=channels, dtype="int16",
-                    callback=self._callback, finished_callback=self._finished,
-                )
-            except Exception as exc:
-                last = exc
-                if len(getattr(exc, "args", ())) > 1 and exc.args[1] == _PA_INVALID_SAMPLE_RATE:
-                    continue
-                raise map_portaudio_error(exc, "input") from exc
-            break
-        else:
-            raise map_portaudio_error(last or RuntimeError("no sample rate"), "input")
+        stream, rate = open_at_first_rate(
+            lambda r: sd.InputStream(device=self.device, samplerate=r, channels=channels, dtype="int16",
+                                     callback=self._callback, finished_callback=self._finished),
+            rates, "input")
         self.device_samplerate = rate
         self._max_frames = max(1, int(self.max_seconds * rate))
         self._stream = stream

@@ -6,8 +6,9 @@ app pays after its window is on screen, not before.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from desktop_assistant.lazy_exports import lazy_getattr
 
 if TYPE_CHECKING:
     from .render import COPY_SCHEME, RenderedMarkdown, is_safe_link, render_markdown
@@ -32,12 +33,7 @@ __all__ = [  # noqa: RUF022 - grouped by module
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        value = getattr(import_module(f".{_WHERE[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _WHERE)
 
 
 def warm_up() -> None:

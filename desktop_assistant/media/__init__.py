@@ -5,9 +5,9 @@ Pillow is imported on first use (PEP 562), not when the app starts.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from desktop_assistant.lazy_exports import lazy_getattr
 from desktop_assistant.media.image_errors import ImageError, ImageProblem
 
 if TYPE_CHECKING:
@@ -26,9 +26,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(import_module("desktop_assistant.media.images"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, {name: "images" for name in _LAZY})
