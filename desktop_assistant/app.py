@@ -21,7 +21,7 @@ from .llm.network_thread import NetworkThread
 from .services.attachments import AttachmentService
 from .services.chat_session import ChatSession
 from .services.providers import ProviderService
-from .services.voice_input import VoiceInput, VoiceSettings
+from .services.voice import Voice
 from .store import AttachmentFiles, SchemaTooNewError, Store, StoreError
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ class Services:
     providers: ProviderService
     session: ChatSession
     attachments: AttachmentService
-    voice: VoiceInput
+    voice: Voice
 
 
 def build_services(paths: ProfilePaths, env: Mapping[str, str] | None = None) -> Services:
@@ -91,12 +91,14 @@ def build_services(paths: ProfilePaths, env: Mapping[str, str] | None = None) ->
     providers = ProviderService(settings_file, settings, SecretStore(paths.keyring_service), gateway, env)
     files = AttachmentFiles(paths.attachments_dir)
     session = ChatSession(store, gateway, providers.active, lambda: providers.settings.defaults, files)
-    voice = VoiceInput(AudioGateway(gateway), providers.active, VoiceSettings)
+    voice = Voice.build(AudioGateway(gateway), session, providers.active, lambda: providers.settings.voice)
     return Services(settings_file, store, network, gateway, providers, session, AttachmentService(files), voice)
 
 
 async def shutdown(services: Services) -> None:
-    """Stop streaming, close HTTP clients, stop the network loop, close the database, in that order."""
+    """Stop speech and streaming, close HTTP clients, stop the network loop, close the database, in that order."""
+    services.voice.speech.stop()
+    services.voice.input.cancel()
     services.session.stop()
     task = services.session.task
     if task is not None and not task.done():

@@ -45,6 +45,24 @@ def list_output_devices() -> list[AudioDevice]:
     return _list("output")
 
 
+def resolve_device(name: str, direction: Direction) -> tuple[Device, bool]:
+    """The PortAudio index of the device called `name` ("" = the system default).
+
+    Returns (device, found): a saved device that is not connected now falls back to the default
+    (found=False, so the UI can say so) instead of failing the recording or playback.
+    """
+    if not name:
+        return None, True
+    try:
+        devices = _list(direction)
+    except AudioError:
+        return None, False
+    for device in devices:
+        if device.name == name:
+            return device.index, True
+    return None, False
+
+
 def device_info(device: Device, direction: Direction) -> dict:
     """PortAudio's description of `device` (None: the default), with errors mapped to AudioError."""
     sd = load_sounddevice()
@@ -56,4 +74,5 @@ def device_info(device: Device, direction: Direction) -> dict:
         raise map_portaudio_error(exc, direction) from exc
 
 
-__all__ = ["AudioDevice", "AudioError", "Device", "device_info", "list_input_devices", "list_output_devices"]
+__all__ = ["AudioDevice", "AudioError", "Device", "device_info", "list_input_devices", "list_output_devices",
+           "resolve_device"]

@@ -14,6 +14,7 @@ class AudioProblem(StrEnum):
     NO_OUTPUT_DEVICE = "no_output_device"  # no speakers at all, or no sound server
     DEVICE_BUSY = "device_busy"  # the device exists but can't be opened (in use, unsupported format)
     DEVICE_LOST = "device_lost"  # the device went away while a stream was running
+    NO_FFMPEG = "no_ffmpeg"  # a compressed format needs ffmpeg/ffprobe, which are not installed
     FAILED = "failed"  # anything else PortAudio reports
 
 

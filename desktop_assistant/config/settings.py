@@ -48,6 +48,51 @@ class ProviderProfile:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
+TTS_FORMATS = ("pcm", "mp3", "wav", "opus", "aac", "flac")  # what /audio/speech can return
+TTS_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "fable", "nova", "onyx", "sage", "shimmer", "verse")
+TRANSCRIPTION_MODELS = ("whisper-1", "gpt-4o-transcribe", "gpt-4o-mini-transcribe")
+TTS_MODELS = ("gpt-4o-mini-tts", "tts-1", "tts-1-hd")
+MAX_RECORD_SECONDS = (10, 600)  # bounds of the recording cap; WAV at 16 kHz stays under 25 MB up to ~13 min
+SPEED_RANGE = (0.25, 4.0)  # the API's bounds for `speed`
+
+
+@dataclass(slots=True)
+class VoiceSettings:
+    """Push-to-talk, transcription and spoken replies. Devices are kept by name: indexes change on replug."""
+
+    hold_key: str = "Ctrl+Space"  # a QKeySequence in portable text; "" turns the hold key off
+    max_seconds: int = 120  # a recording stops itself here
+    transcription_model: str = "whisper-1"
+    language: str = ""  # a hint such as "zh" or "en"; "" lets the server detect it
+    translate: bool = False  # to English, through audio translations
+    tts_model: str = "gpt-4o-mini-tts"
+    voice: str = "alloy"
+    speed: float = 1.0
+    tts_format: str = "pcm"  # pcm plays as it streams; other formats are decoded (ffmpeg) when complete
+    auto_read: bool = False  # read every finished reply aloud
+    conversation_mode: bool = False  # voice conversation: transcripts are sent, replies spoken as they stream
+    input_device: str = ""  # "" follows the system default
+    output_device: str = ""
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> VoiceSettings:
+        voice = cls()
+        for f in fields(cls):
+            value = data.get(f.name)
+            default = getattr(voice, f.name)
+            if value is None or type(value) is not type(default):
+                if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
+                    value = float(value)
+                else:
+                    continue
+            setattr(voice, f.name, value)
+        voice.max_seconds = min(max(voice.max_seconds, MAX_RECORD_SECONDS[0]), MAX_RECORD_SECONDS[1])
+        voice.speed = min(max(voice.speed, SPEED_RANGE[0]), SPEED_RANGE[1])
+        if voice.tts_format not in TTS_FORMATS:
+            voice.tts_format = "pcm"
+        return voice
+
+
 @dataclass(slots=True)
 class AppSettings:
     profiles: list[ProviderProfile] = field(default_factory=list)
@@ -59,6 +104,7 @@ class AppSettings:
     request_timeout: float = 60.0  # seconds without progress before a request fails
     max_retries: int = 2  # the SDK's own bounded retries on connection errors, 408/409/429/5xx
     image_detail: str = "auto"  # default vision detail for new attachments: low / high / auto
+    voice: VoiceSettings = field(default_factory=VoiceSettings)
 
     @property
     def active_profile(self) -> ProviderProfile | None:
@@ -90,6 +136,8 @@ class AppSettings:
         settings.max_retries = int(data.get("max_retries", settings.max_retries))
         if data.get("image_detail") in ("low", "high", "auto"):
             settings.image_detail = data["image_detail"]
+        if isinstance(data.get("voice"), dict):
+            settings.voice = VoiceSettings.from_dict(data["voice"])
         return settings
 
 

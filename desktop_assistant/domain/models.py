@@ -21,6 +21,7 @@ class MessageStatus(StrEnum):
     STOPPED = "stopped"  # the user pressed Stop; partial text kept
     INTERRUPTED = "interrupted"  # the app died or the stream was cut; partial text kept
     ERROR = "error"  # the request failed before any text arrived
+    CUT_OFF = "cut_off"  # the user spoke over it in a voice conversation (barge-in); text kept
 
 
 @dataclass(frozen=True, slots=True)

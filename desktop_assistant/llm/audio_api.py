@@ -89,15 +89,16 @@ class AudioGateway:
 
     async def transcribe(self, provider: ResolvedProvider, wav: bytes, *, model: str = "whisper-1",
                          language: str | None = None, translate: bool = False,
-                         filename: str = "speech.wav") -> str:
-        """Text of `wav`; with translate=True an English translation (that endpoint takes no language)."""
+                         filename: str = "speech.wav", mime: str = "audio/wav") -> str:
+        """Text of the audio file `wav` (any format the API takes, named by `filename`/`mime`); with
+        translate=True an English translation (that endpoint takes no language)."""
         if len(wav) > MAX_AUDIO_BYTES:
             detail = (f"the recording is too large to transcribe ({len(wav) / 1024 / 1024:.1f} MB; "
                       f"the limit is {MAX_AUDIO_BYTES // 1024 // 1024} MB)")
             raise AssistantError(ErrorKind.BAD_REQUEST, detail)
         if not wav:
             raise AssistantError(ErrorKind.BAD_REQUEST, "the recording is empty")
-        file = (filename, wav, "audio/wav")
+        file = (filename, wav, mime)
 
         async def _call() -> str:
             try:

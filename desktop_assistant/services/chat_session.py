@@ -69,6 +69,7 @@ class ChatSession:
         self.conversation: Conversation | None = None
         self._task: asyncio.Task[TurnResult] | None = None
         self._streaming: Message | None = None
+        self._cut_off = False  # the streaming reply is being cancelled by a barge-in, not by Stop
         # Settings chosen before the first message of a new chat; they become its overrides.
         self.pending_overrides: dict[str, object] = {}
 
@@ -79,6 +80,7 @@ class ChatSession:
         self.busy_changed: Event[[bool]] = Event()
         self.conversation_changed: Event[[Conversation]] = Event()  # title / order changed
         self.usage_reported: Event[[Message, Usage]] = Event()
+        self.status_changed: Event[[Message]] = Event()  # a finished reply's status changed (cut off)
 
     # --- state ----------------------------------------------------------------------------------
     @property
@@ -162,6 +164,17 @@ class ChatSession:
         if self._task is not None and not self._task.done():
             self._task.cancel()
 
+    def cut_off(self, message: Message) -> None:
+        """The user spoke over `message` (voice conversation): stop it if it still streams, and mark it."""
+        if self._streaming is message and self._task is not None and not self._task.done():
+            self._cut_off = True
+            self._task.cancel()
+            return
+        if message.status in (MessageStatus.COMPLETE, MessageStatus.STOPPED):
+            message.status = MessageStatus.CUT_OFF
+            self._store.update_message(message.id, status=message.status)
+            self.status_changed.emit(message)
+
     # --- internals ------------------------------------------------------------------------------
     def _begin_turn(self) -> tuple[ResolvedProvider, ChatParams, Conversation, list[Message]]:
         """What regenerate and edit need before changing anything; raises if a turn cannot start."""
@@ -229,7 +242,7 @@ class ChatSession:
                     persisted_length, last_persist = len(reply.content), now
             reply.status = MessageStatus.COMPLETE
         except asyncio.CancelledError:
-            reply.status = MessageStatus.STOPPED
+            reply.status = MessageStatus.CUT_OFF if self._cut_off else MessageStatus.STOPPED
         except AssistantError as exc:
             log.warning("reply failed (%s, HTTP %s): %s", exc.kind.value, exc.status, exc.detail)
             error = exc
@@ -247,6 +260,7 @@ class ChatSession:
                     usage=reply.usage, error=reply.error,
                 )
             self._streaming = None
+            self._cut_off = False
             self.message_finished.emit(reply, error)
             if reply.usage:
                 self.usage_reported.emit(reply, reply.usage)

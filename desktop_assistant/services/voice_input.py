@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from desktop_assistant.audio import AudioError
 from desktop_assistant.config.provider import ResolvedProvider
+from desktop_assistant.config.settings import VoiceSettings
 from desktop_assistant.domain.errors import AssistantError, ErrorKind
 from desktop_assistant.llm.audio_api import AudioGateway
 
@@ -25,15 +26,6 @@ class Silent(Exception):
     """The recording holds no sound (muted or wrong microphone)."""
 
 
-@dataclass
-class VoiceSettings:
-    model: str = "whisper-1"
-    language: str | None = None  # a hint such as "zh" or "en"; None lets the server detect it
-    translate: bool = False  # to English, through audio translations
-    max_seconds: float = 120.0
-    device: int | str | None = None  # None follows the system default
-
-
 class VoiceInput:
     def __init__(self, audio: AudioGateway, provider: Callable[[], ResolvedProvider | None],
                  settings: Callable[[], VoiceSettings]) -> None:
@@ -42,6 +34,7 @@ class VoiceInput:
         self._settings = settings
         self._recorder: Recorder | None = None
         self.last_recording: Recording | None = None  # kept after a failed transcription
+        self.device_missing = False  # the chosen microphone is not connected: the default one is used
 
     @property
     def recording(self) -> bool:
@@ -52,10 +45,12 @@ class VoiceInput:
         """Open the microphone. Raises AudioError (no PortAudio, no device, busy) with what to do."""
         if self._recorder is not None:
             return
-        from desktop_assistant.audio import Recorder  # numpy/sounddevice load on the first recording
+        from desktop_assistant.audio import Recorder, resolve_device  # numpy/sounddevice load on first use
 
         settings = self._settings()
-        recorder = Recorder(device=settings.device, max_seconds=settings.max_seconds, on_level=on_level,
+        device, found = resolve_device(settings.input_device, "input")
+        self.device_missing = not found
+        recorder = Recorder(device=device, max_seconds=float(settings.max_seconds), on_level=on_level,
                             on_limit=on_limit)
         recorder.start()
         self._recorder = recorder
@@ -79,7 +74,8 @@ class VoiceInput:
         return recording
 
     async def transcribe(self, recording: Recording | None = None) -> str:
-        """Send the recording (or the kept one, for a retry) to the server; AssistantError on failure."""
+        """Send the recording (or the kept one, for a retry) to the server; AssistantError on failure,
+        AudioError when a long recording can't be encoded."""
         recording = recording or self.last_recording
         if recording is None:
             raise AssistantError(ErrorKind.BAD_REQUEST, "nothing was recorded")
@@ -87,10 +83,15 @@ class VoiceInput:
         if provider is None or not provider.api_key:
             raise AssistantError(ErrorKind.NO_KEY)
         settings = self._settings()
-        text = await self._audio.transcribe(provider, recording.to_wav_bytes(), model=settings.model,
-                                            language=settings.language, translate=settings.translate)
+        from desktop_assistant.audio import encode_for_upload
+
+        # MP3 for long clips: ffmpeg runs in a worker thread. AudioError (NO_FFMPEG) passes to the caller.
+        upload = await asyncio.to_thread(encode_for_upload, recording)
+        text = await self._audio.transcribe(provider, upload.data, filename=upload.filename, mime=upload.mime,
+                                            model=settings.transcription_model or "whisper-1",
+                                            language=settings.language or None, translate=settings.translate)
         self.last_recording = None  # done: nothing left to retry
         return text.strip()
 
 
-__all__ = ["AudioError", "Silent", "TooShort", "VoiceInput", "VoiceSettings"]
+__all__ = ["AudioError", "Silent", "TooShort", "VoiceInput"]

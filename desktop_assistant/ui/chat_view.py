@@ -62,11 +62,14 @@ class ChatView(QScrollArea):
     regenerate_requested = Signal()
     edit_submitted = Signal(str, str)
     action_requested = Signal(object)
+    speak_requested = Signal(str, bool)  # (message id, True to read it aloud / False to stop)
 
     def __init__(self, store: Store, colors: Colors, theme: MarkdownTheme, files: AttachmentFiles | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._files = files
+        self._can_speak = False  # spoken replies available: replies get a Read aloud button
+        self._speaking_id: str | None = None
         self.setObjectName("ChatScroll")
         self._store = store
         self._colors = colors
@@ -203,6 +206,9 @@ class ChatView(QScrollArea):
             widget = AssistantMessageWidget(message, self._colors, self._theme)
             widget.regenerate_requested.connect(self.regenerate_requested)
             widget.action_requested.connect(self.action_requested)
+            widget.speak_requested.connect(lambda on, mid=message.id: self.speak_requested.emit(mid, on))
+            widget.set_can_speak(self._can_speak)
+            widget.set_speaking(message.id == self._speaking_id)
         return widget
 
     def _append_widget(self, message: Message) -> MessageWidget:
@@ -262,6 +268,25 @@ class ChatView(QScrollArea):
         if isinstance(widget, AssistantMessageWidget):
             widget.finish(message, error)
         self._refresh_regenerate()
+
+    def on_status_changed(self, message: Message) -> None:
+        widget = self._widgets.get(message.id)
+        if isinstance(widget, AssistantMessageWidget):
+            widget.refresh_status(message)
+
+    # --- reading aloud ----------------------------------------------------------------------------
+    def set_can_speak(self, allowed: bool) -> None:
+        self._can_speak = allowed
+        for widget in self._widgets.values():
+            if isinstance(widget, AssistantMessageWidget):
+                widget.set_can_speak(allowed)
+
+    def set_speaking(self, message_id: str | None) -> None:
+        """Which reply is being read aloud (None: none); its button turns into Stop."""
+        self._speaking_id = message_id
+        for mid, widget in self._widgets.items():
+            if isinstance(widget, AssistantMessageWidget):
+                widget.set_speaking(mid == message_id)
 
     def on_messages_removed(self, ids: list[str]) -> None:
         for message_id in ids:

@@ -68,6 +68,7 @@ class Composer(QFrame):
     submitted = Signal(str)
     stop_requested = Signal()
     settings_requested = Signal()
+    voice_mode_toggled = Signal(bool)
 
     def __init__(self, colors: Colors, attachments: AttachmentService | None = None,
                  parent: QWidget | None = None) -> None:
@@ -99,7 +100,8 @@ class Composer(QFrame):
         self.attach_button.setIcon(icon("attach", colors.muted, 18))
         self.attach_button.setIconSize(QSize(18, 18))
         self.attach_button.setToolTip(self.tr("Attach images (or drop or paste them)"))
-        self.attach_button.setVisible(attachments is not None)
+        if attachments is None:  # hide() only: setVisible(True) on a parentless widget maps a stray window
+            self.attach_button.hide()
         row.addWidget(self.attach_button)
         self.detail = QComboBox()
         self.detail.setObjectName("DetailBox")
@@ -133,8 +135,17 @@ class Composer(QFrame):
         self.mic_button.setObjectName("Flat")
         self.mic_button.setIcon(icon("mic", colors.muted, 18))
         self.mic_button.setIconSize(QSize(18, 18))
-        self.mic_button.setToolTip(self.tr("Hold to talk (or hold Ctrl+Space); release to transcribe into the message"))
         self.mic_button.hide()  # shown when voice input is available
+        self._voice_mode = False
+        self._hold_key_text = "Ctrl+Space"
+        self.voice_mode_button = QToolButton()
+        self.voice_mode_button.setObjectName("Flat")
+        self.voice_mode_button.setCheckable(True)
+        self.voice_mode_button.setIconSize(QSize(18, 18))
+        self.voice_mode_button.setToolTip(self.tr("Voice conversation: what you say is sent when you let go, "
+                                                  "and replies are spoken while they are written"))
+        self.voice_mode_button.hide()
+        row.addWidget(self.voice_mode_button)
         row.addWidget(self.mic_button)
         self.send_button = QToolButton()
         self.send_button.setObjectName("SendButton")
@@ -154,12 +165,14 @@ class Composer(QFrame):
         self.edit.textChanged.connect(self._estimate_timer.start)
         self.send_button.clicked.connect(self._on_button)
         self.settings_button.clicked.connect(self.settings_requested)
+        self.voice_mode_button.toggled.connect(self._on_voice_mode_toggled)
         self.attach_button.clicked.connect(self.pick_images)
         self.edit.images_given.connect(self.add_mime_data)
         self.strip.changed.connect(self._on_attachments_changed)
         self.detail.currentIndexChanged.connect(lambda _i: self.strip.set_detail(Detail(self.detail.currentData())))
         self._update_button()
         self._on_text_changed()
+        self._update_voice_tips()
 
     # --- API ------------------------------------------------------------------------------------
     def text(self) -> str:
@@ -179,6 +192,7 @@ class Composer(QFrame):
         self._colors = colors
         self.settings_button.setIcon(icon("sliders", colors.muted, 18))
         self._update_button()
+        self._update_voice_tips()
 
     def set_busy(self, busy: bool) -> None:
         self._busy = busy
@@ -195,6 +209,47 @@ class Composer(QFrame):
             self.submitted.emit(self.text())
 
     # --- voice --------------------------------------------------------------------------------------
+    def set_voice_available(self, available: bool) -> None:
+        self.mic_button.setVisible(available)
+        self.voice_mode_button.setVisible(available)
+
+    def set_hold_key_text(self, text: str) -> None:
+        """The push-to-talk key as the user reads it ("" when there is none)."""
+        self._hold_key_text = text
+        self._update_voice_tips()
+
+    def set_voice_mode(self, on: bool) -> None:
+        self._voice_mode = on
+        self.voice_mode_button.blockSignals(True)
+        self.voice_mode_button.setChecked(on)
+        self.voice_mode_button.blockSignals(False)
+        self._update_voice_tips()
+        if on:
+            self.show_voice_message(self.voice_mode_hint())
+        elif self.voice_label.text() == self.voice_mode_hint():
+            self.show_voice_message("")
+
+    def voice_mode_hint(self) -> str:
+        if self._hold_key_text:
+            return self.tr("Voice conversation: hold the microphone or %1 to talk.").replace("%1",
+                                                                                            self._hold_key_text)
+        return self.tr("Voice conversation: hold the microphone to talk.")
+
+    def _on_voice_mode_toggled(self, on: bool) -> None:
+        self.set_voice_mode(on)
+        self.voice_mode_toggled.emit(on)
+
+    def _update_voice_tips(self) -> None:
+        colors = self._colors
+        self.voice_mode_button.setIcon(icon("waveform", colors.accent if self._voice_mode else colors.muted, 18))
+        if self._voice_mode:
+            tip = self.tr("Hold to talk; release to send. Talking while a reply is spoken interrupts it.")
+        else:
+            tip = self.tr("Hold to talk; release to transcribe into the message.")
+        if self._hold_key_text:
+            tip += " " + self.tr("Or hold %1.").replace("%1", self._hold_key_text)
+        self.mic_button.setToolTip(tip)
+
     def show_recording(self, on: bool) -> None:
         self.level_bar.setVisible(on)
         self.level_bar.setValue(0)

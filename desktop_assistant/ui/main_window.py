@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_assistant.audio import AudioError
 from desktop_assistant.config.secrets import SecretStoreError
 from desktop_assistant.domain.errors import AssistantError, ErrorKind
 from desktop_assistant.domain.models import Message, Usage
@@ -33,9 +34,10 @@ from desktop_assistant.domain.vision import Detail
 from desktop_assistant.services.attachments import AttachmentService
 from desktop_assistant.services.chat_session import ChatSession
 from desktop_assistant.services.providers import ProviderService
-from desktop_assistant.services.voice_input import VoiceInput
+from desktop_assistant.services.voice import Voice
 from desktop_assistant.store import Store
 
+from .audio_text import audio_problem_text
 from .chat_settings_dialog import ChatSettingsDialog
 from .chat_view import ChatView
 from .composer import Composer, has_images
@@ -46,18 +48,20 @@ from .preferences_dialog import PreferencesDialog
 from .provider_dialog import ProviderDialog, keyring_problem_text
 from .push_to_talk import HoldKey, PushToTalk
 from .theme import Colors, markdown_theme
+from .voice_preferences import hold_key_text
 
 
 class MainWindow(QMainWindow):
     closed = Signal()  # the user closed the window: the app shuts down in order
 
     def __init__(self, session: ChatSession, providers: ProviderService, store: Store, colors: Colors,
-                 attachments: AttachmentService | None = None, voice: VoiceInput | None = None) -> None:
+                 attachments: AttachmentService | None = None, voice: Voice | None = None) -> None:
         super().__init__()
         self.session = session
         self.providers = providers
         self.store = store
         self.colors = colors
+        self.voice = voice
         self.setWindowTitle(self.tr("Desktop Assistant"))
         self.setWindowIcon(app_icon())
         self.resize(1100, 760)
@@ -98,13 +102,14 @@ class MainWindow(QMainWindow):
         self.statusBar().setSizeGripEnabled(False)
 
         self.composer.set_default_detail(Detail(providers.settings.image_detail))
-        self.push_to_talk = PushToTalk(voice, self.composer) if voice is not None else None
+        self.push_to_talk = PushToTalk(voice.input, self.composer) if voice is not None else None
         if self.push_to_talk is not None:
-            # Hold Ctrl+Space anywhere in the window to talk (the composer edit gets keys first).
-            self._hold_key = HoldKey(self.push_to_talk, self)
+            # Hold the push-to-talk key anywhere in the window to talk (the composer edit gets keys first).
+            self._hold_key = HoldKey(self.push_to_talk, self, voice.settings().hold_key)
             self.composer.edit.installEventFilter(self._hold_key)
             self.installEventFilter(self._hold_key)
-        self.composer.mic_button.setVisible(voice is not None)
+        self.composer.set_voice_available(voice is not None)
+        self.chat.set_can_speak(voice is not None)
         self._build_menu()
         self._connect_signals()
         self.reload_conversations()
@@ -132,15 +137,32 @@ class MainWindow(QMainWindow):
         self.chat.regenerate_requested.connect(self.regenerate)
         self.chat.edit_submitted.connect(self.edit_and_resend)
         self.chat.action_requested.connect(self._on_error_action)
+        session.status_changed.connect(self.chat.on_status_changed)
+        if self.voice is not None:
+            self._connect_voice(self.voice)
 
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self._escape)
 
+    def _connect_voice(self, voice: Voice) -> None:
+        self.chat.speak_requested.connect(self._on_speak_requested)
+        voice.speech.speaking_changed.connect(self._on_speaking_changed)
+        voice.speech.failed.connect(self._on_speech_failed)
+        voice.conversation.enabled_changed.connect(self._on_voice_mode_changed)
+        self.composer.voice_mode_toggled.connect(self.set_voice_mode)
+        assert self.push_to_talk is not None
+        self.push_to_talk.talk_started.connect(voice.conversation.barge_in)
+        self.push_to_talk.transcribed.connect(self.send_transcript)
+        self._apply_voice_settings()
+        self._on_voice_mode_changed(voice.conversation.enabled)
+
     def _escape(self) -> None:
-        """Esc cancels a recording, else stops a streaming reply."""
+        """Esc cancels a recording, else stops speech and a streaming reply."""
         if self.push_to_talk is not None and self.push_to_talk._voice.recording:
             self.push_to_talk.cancel()
-        else:
-            self.session.stop()
+            return
+        if self.voice is not None:
+            self.voice.speech.stop()
+        self.session.stop()
 
     def _build_menu(self) -> None:
         menu = self.menuBar().addMenu(self.tr("&Chat"))
@@ -154,6 +176,12 @@ class MainWindow(QMainWindow):
         quit_action = QAction(self.tr("&Quit"), self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close)
         for action in (new, settings, provider, preferences):
             menu.addAction(action)
+        self.voice_mode_action = QAction(self.tr("&Voice conversation"), self, checkable=True)
+        self.voice_mode_action.setShortcut(QKeySequence("Ctrl+Shift+V"))
+        self.voice_mode_action.toggled.connect(self.set_voice_mode)
+        self.voice_mode_action.setVisible(self.voice is not None)
+        menu.addSeparator()
+        menu.addAction(self.voice_mode_action)
         menu.addSeparator()
         menu.addAction(quit_action)
 
@@ -305,14 +333,82 @@ class MainWindow(QMainWindow):
         return dialog
 
     def open_preferences(self) -> PreferencesDialog:
-        dialog = PreferencesDialog(self.providers, self)
+        dialog = PreferencesDialog(self.providers, self, voice=self.voice is not None)
         dialog.finished.connect(lambda _result: (
             self.update_provider_label(),
+            self._apply_voice_settings(),
             self.composer.set_default_detail(Detail(self.providers.settings.image_detail)),
             self.composer.focus(),
         ))
         dialog.open()
         return dialog
+
+    # --- voice ------------------------------------------------------------------------------------
+    def _apply_voice_settings(self) -> None:
+        if self.voice is None:
+            return
+        key = self.voice.settings().hold_key
+        self._hold_key.set_sequence(key)
+        self.composer.set_hold_key_text(hold_key_text(key))
+
+    def set_voice_mode(self, on: bool) -> None:
+        """Voice conversation on/off (composer button, Chat menu); remembered across starts."""
+        if self.voice is None or self.voice.conversation.enabled == on:
+            return
+        self.voice.conversation.set_enabled(on)
+        self.providers.save_settings()
+
+    def _on_voice_mode_changed(self, on: bool) -> None:
+        assert self.push_to_talk is not None
+        self.push_to_talk.send_directly = on
+        self.composer.set_voice_mode(on)
+        self.voice_mode_action.blockSignals(True)
+        self.voice_mode_action.setChecked(on)
+        self.voice_mode_action.blockSignals(False)
+
+    def send_transcript(self, text: str) -> asyncio.Task | None:
+        """Voice conversation: what was said is sent at once, with anything already typed or attached."""
+        self.composer.insert_transcript(text)
+        task = self.session.task
+        if task is not None and not task.done():
+            # A reply cut off by this very press is still winding down: send once it has.
+            async def send_after() -> None:
+                await asyncio.wait([task])
+                self.send(self.composer.text())
+
+            return asyncio.get_event_loop().create_task(send_after())
+        self.send(self.composer.text())
+        return None
+
+    def _on_speak_requested(self, message_id: str, on: bool) -> None:
+        assert self.voice is not None
+        if not on:
+            self.voice.speech.stop()
+            return
+        message = self.store.get_message(message_id)
+        if message is None or not message.content.strip():
+            self.chat.set_speaking(self.voice.speech.speaking_id)
+            return
+        try:
+            self.voice.speech.read_aloud(message_id, message.content)
+        except AssistantError as exc:
+            self.chat.set_speaking(None)
+            self._explain_before_send(exc)
+
+    def _on_speaking_changed(self, message_id: str | None) -> None:
+        self.chat.set_speaking(message_id)
+        if self.voice is not None and self.voice.conversation.enabled:
+            self.composer.show_voice_message(
+                self.tr("Speaking — hold the microphone or %1 to interrupt.").replace(
+                    "%1", hold_key_text(self.voice.settings().hold_key) or self.tr("the button"))
+                if message_id else self.composer.voice_mode_hint())
+
+    def _on_speech_failed(self, _message_id: str, error: AssistantError | AudioError) -> None:
+        if isinstance(error, AudioError):
+            text = audio_problem_text(error.kind, playing=True)
+        else:
+            text = self.tr("Reading aloud failed: %1").replace("%1", describe(error).title)
+        self.composer.show_voice_message(text, error=True)
 
     def update_provider_label(self) -> None:
         provider = self.providers.active()

@@ -356,6 +356,7 @@ class UserMessageWidget(MessageWidget):
 class AssistantMessageWidget(MessageWidget):
     regenerate_requested = Signal()
     action_requested = Signal(object)  # an error_text.Action
+    speak_requested = Signal(bool)  # True: read this reply aloud; False: stop reading it
 
     def __init__(self, message: Message, colors: Colors, theme: MarkdownTheme,
                  parent: QWidget | None = None) -> None:
@@ -387,11 +388,16 @@ class AssistantMessageWidget(MessageWidget):
         actions.setSpacing(2)
         self.copy_button = _flat_button("copy", self.tr("Copy reply"), colors)
         self.regenerate_button = _flat_button("regenerate", self.tr("Regenerate"), colors)
+        self.speak_button = _flat_button("speaker", self.tr("Read aloud"), colors)
+        self.speak_button.setCheckable(True)
+        self.speak_button.setVisible(False)  # shown when spoken replies are available (set_can_speak)
+        self._can_speak = False
         self.status_chip = QLabel()
         self.status_chip.setObjectName("StatusChip")
         self.meta = QLabel()
         self.meta.setObjectName("MetaLabel")
         actions.addWidget(self.copy_button)
+        actions.addWidget(self.speak_button)
         actions.addWidget(self.regenerate_button)
         actions.addSpacing(6)
         actions.addWidget(self.status_chip)
@@ -401,6 +407,7 @@ class AssistantMessageWidget(MessageWidget):
 
         self.copy_button.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.message.content))
         self.regenerate_button.clicked.connect(self.regenerate_requested)
+        self.speak_button.toggled.connect(self._on_speak_toggled)
 
         if message.status == MessageStatus.STREAMING:
             self.text.begin_stream()
@@ -413,6 +420,7 @@ class AssistantMessageWidget(MessageWidget):
     def _set_streaming(self, streaming: bool) -> None:
         self.copy_button.setVisible(not streaming)
         self.regenerate_button.setVisible(not streaming)
+        self.speak_button.setVisible(self._can_speak and not streaming and bool(self.message.content))
         self.status_chip.setText(self.tr("Writing…") if streaming else "")
 
     def show_text(self) -> None:
@@ -428,12 +436,37 @@ class AssistantMessageWidget(MessageWidget):
     def set_can_regenerate(self, allowed: bool) -> None:
         self.regenerate_button.setEnabled(allowed)
 
+    # --- reading aloud ----------------------------------------------------------------------------
+    def set_can_speak(self, allowed: bool) -> None:
+        self._can_speak = allowed
+        streaming = self.message.status == MessageStatus.STREAMING
+        self.speak_button.setVisible(allowed and not streaming and bool(self.message.content))
+
+    def set_speaking(self, speaking: bool) -> None:
+        """Show whether this reply is being read aloud (the button then stops it)."""
+        self.speak_button.blockSignals(True)
+        self.speak_button.setChecked(speaking)
+        self.speak_button.blockSignals(False)
+        self.speak_button.setIcon(icon("speaker-stop" if speaking else "speaker",
+                                       self.colors.accent if speaking else self.colors.muted, 16))
+        self.speak_button.setToolTip(self.tr("Stop reading aloud") if speaking else self.tr("Read aloud"))
+
+    def _on_speak_toggled(self, on: bool) -> None:
+        self.set_speaking(on)  # at once; the chat view confirms or undoes it
+        self.speak_requested.emit(on)
+
+    def refresh_status(self, message: Message) -> None:
+        """The reply's status changed after it finished (cut off by the user speaking)."""
+        self.message = message
+        self._show_final(decode_error(message.error))
+
     def _show_final(self, error: AssistantError | None) -> None:
         status = self.message.status
         self.text.setVisible(bool(self.message.content))
         chips = {
             MessageStatus.STOPPED: self.tr("Stopped"),
             MessageStatus.INTERRUPTED: self.tr("Interrupted"),
+            MessageStatus.CUT_OFF: self.tr("Interrupted by you"),
         }
         self.status_chip.setText(chips.get(status, ""))
         usage = self.message.usage
@@ -442,6 +475,7 @@ class AssistantMessageWidget(MessageWidget):
             parts.append(self.tr("%n tokens", "", usage.completion_tokens))
         self.meta.setText(" · ".join(p for p in parts if p))
         self.copy_button.setVisible(bool(self.message.content))
+        self.speak_button.setVisible(self._can_speak and bool(self.message.content))
         self.regenerate_button.setVisible(True)
         if status == MessageStatus.INTERRUPTED and error is None:
             # Found on disk after a crash: the app died mid-reply.

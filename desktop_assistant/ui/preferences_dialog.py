@@ -1,4 +1,4 @@
-"""Preferences: provider profiles (add, edit, use, delete with their keys), language, theme, network."""
+"""Preferences: provider profiles (add, edit, use, delete with their keys), language, theme, network; voice."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +28,7 @@ from desktop_assistant.config.settings import Theme
 from desktop_assistant.services.providers import ProviderService
 
 from .provider_dialog import ProviderDialog
+from .voice_preferences import VoicePage
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -34,12 +36,21 @@ ID_ROLE = Qt.ItemDataRole.UserRole
 class PreferencesDialog(QDialog):
     restart_needed = Signal()  # language or theme changed: they apply from the next start
 
-    def __init__(self, providers: ProviderService, parent: QWidget | None = None) -> None:
+    def __init__(self, providers: ProviderService, parent: QWidget | None = None, *, voice: bool = False) -> None:
         super().__init__(parent)
         self._providers = providers
         self.setWindowTitle(self.tr("Preferences"))
         self.setMinimumWidth(560)
-        layout = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        self.tabs = QTabWidget()
+        outer.addWidget(self.tabs)
+        general = QWidget()
+        layout = QVBoxLayout(general)
+        self.tabs.addTab(general, self.tr("General"))
+        # Voice settings only where voice is available (the app always has it; some tests build without).
+        self.voice_page = VoicePage(providers.settings.voice) if voice else None
+        if self.voice_page is not None:
+            self.tabs.addTab(self.voice_page, self.tr("Voice"))
 
         group = QGroupBox(self.tr("Providers"))
         group_layout = QHBoxLayout(group)
@@ -98,7 +109,7 @@ class PreferencesDialog(QDialog):
         box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         box.accepted.connect(self.accept)
         box.rejected.connect(self.reject)
-        layout.addWidget(box)
+        outer.addWidget(box)
 
         self.add_button.clicked.connect(self.add_profile)
         self.edit_button.clicked.connect(self.edit_profile)
@@ -179,6 +190,11 @@ class PreferencesDialog(QDialog):
 
     def accept(self) -> None:
         settings = self._providers.settings
+        if self.voice_page is not None:
+            if not self.voice_page.validate():
+                self.tabs.setCurrentWidget(self.voice_page)
+                return
+            self.voice_page.apply(settings.voice)
         language = self.language.currentData()
         theme = Theme(self.theme.currentData())
         changed = language != settings.language or theme != settings.theme

@@ -5,62 +5,95 @@ from __future__ import annotations
 import asyncio
 import time
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence
 
-from desktop_assistant.audio import AudioError, AudioProblem
+from desktop_assistant.audio import AudioError
 from desktop_assistant.domain.errors import AssistantError
 from desktop_assistant.services.voice_input import Silent, TooShort, VoiceInput
 
+from .audio_text import audio_problem_text
 from .composer import Composer
 from .error_text import describe
 
+_MODIFIERS = (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+              | Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.MetaModifier)
+_MODIFIER_KEYS = {
+    Qt.Key.Key_Control: Qt.KeyboardModifier.ControlModifier,
+    Qt.Key.Key_Shift: Qt.KeyboardModifier.ShiftModifier,
+    Qt.Key.Key_Alt: Qt.KeyboardModifier.AltModifier,
+    Qt.Key.Key_Meta: Qt.KeyboardModifier.MetaModifier,
+}
 
-def audio_problem_text(kind: AudioProblem) -> str:
-    translate = QCoreApplication.translate
-    texts = {
-        AudioProblem.NO_PORTAUDIO: translate("Voice", "Voice input needs the PortAudio library (on Debian/Ubuntu: "
-                                                      "sudo apt install libportaudio2)."),
-        AudioProblem.NO_INPUT_DEVICE: translate("Voice", "No microphone was found. Connect one, or check that the "
-                                                         "sound system is running."),
-        AudioProblem.NO_OUTPUT_DEVICE: translate("Voice", "No speaker or headphones were found."),
-        AudioProblem.DEVICE_BUSY: translate("Voice", "The microphone is busy or unavailable. Close other apps "
-                                                     "using it and try again."),
-        AudioProblem.DEVICE_LOST: translate("Voice", "The microphone stopped working (unplugged?). The recording "
-                                                     "so far was discarded."),
-    }
-    return texts.get(kind) or translate("Voice", "The sound system failed.")
+
+def parse_hold_key(text: str) -> tuple[Qt.Key, Qt.KeyboardModifier] | None:
+    """The key and modifiers of a one-combination sequence ("Ctrl+Space", "F9"); None if empty or invalid."""
+    sequence = QKeySequence.fromString(text, QKeySequence.SequenceFormat.PortableText)
+    if sequence.isEmpty() or sequence.count() != 1:
+        return None
+    combination = sequence[0]
+    key = combination.key()
+    if key in (Qt.Key.Key_unknown, 0) or key in _MODIFIER_KEYS:
+        return None
+    return key, combination.keyboardModifiers() & _MODIFIERS
+
+
+def types_text(text: str) -> bool:
+    """A hold key without Ctrl/Alt/Meta on a character key would type into the message instead."""
+    parsed = parse_hold_key(text)
+    if parsed is None:
+        return False
+    key, modifiers = parsed
+    strong = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.MetaModifier
+    return not (modifiers & strong) and int(key) < 0x01000000  # below: keys that produce characters
 
 
 class HoldKey(QObject):
-    """Hold Ctrl+Space (while the window has focus) to talk: an event filter on the window and its children,
-    so the key works wherever the focus is; auto-repeat of a held key is ignored."""
+    """Hold the push-to-talk key (default Ctrl+Space, configurable) while the window has focus: an event
+    filter on the window and its children, so it works wherever the focus is; auto-repeat is ignored and
+    the key never reaches the text box. Releasing the key or one of its modifiers ends the recording."""
 
-    def __init__(self, talk: PushToTalk, window: QObject) -> None:
+    def __init__(self, talk: PushToTalk, window: QObject, sequence: str = "Ctrl+Space") -> None:
         super().__init__(window)
         self._talk = talk
         self._held = False
+        self._key: Qt.Key | None = None
+        self._modifiers = Qt.KeyboardModifier.NoModifier
+        self.set_sequence(sequence)
+
+    def set_sequence(self, text: str) -> bool:
+        """Use `text` ("" turns the key off); False when it is not a usable key."""
+        parsed = parse_hold_key(text) if text else None
+        self._key, self._modifiers = parsed if parsed else (None, Qt.KeyboardModifier.NoModifier)
+        self._held = False
+        return parsed is not None or not text
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
-        if kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease) and isinstance(event, QKeyEvent):
-            if event.key() == Qt.Key.Key_Space and event.isAutoRepeat() and self._held:
-                return True  # swallow repeats while held
-            if kind == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Space and \
-                    event.modifiers() & Qt.KeyboardModifier.ControlModifier and not self._held:
-                self._held = True
-                self._talk.press()
-                return True
-            if kind == QEvent.Type.KeyRelease and event.key() in (Qt.Key.Key_Space, Qt.Key.Key_Control) and self._held:
-                self._held = False
-                self._talk.release()
-                return True
+        if self._key is None or kind not in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease) \
+                or not isinstance(event, QKeyEvent):
+            return False
+        key = event.key()
+        if key == self._key and event.isAutoRepeat() and self._held:
+            return True  # swallow repeats while held
+        if kind == QEvent.Type.KeyPress and key == self._key and not self._held \
+                and event.modifiers() & _MODIFIERS == self._modifiers:
+            self._held = True
+            self._talk.press()
+            return True
+        if kind == QEvent.Type.KeyRelease and self._held and not event.isAutoRepeat() and \
+                (key == self._key or _MODIFIER_KEYS.get(key, Qt.KeyboardModifier.NoModifier) & self._modifiers):
+            self._held = False
+            self._talk.release()
+            return True
         return False
 
 
 class PushToTalk(QObject):
     level = Signal(float)  # from the PortAudio thread, delivered on the UI thread
     limit_reached = Signal()
+    talk_started = Signal()  # before the microphone opens: whatever is speaking must stop (barge-in)
+    transcribed = Signal(str)  # in a voice conversation the transcript is sent, not put in the composer
 
     def __init__(self, voice: VoiceInput, composer: Composer) -> None:
         super().__init__(composer)
@@ -68,6 +101,7 @@ class PushToTalk(QObject):
         self._composer = composer
         self._started = 0.0
         self.task: asyncio.Task | None = None
+        self.send_directly = False  # voice conversation: emit `transcribed` instead of filling the composer
         self._ticker = QTimer(self)
         self._ticker.setInterval(100)
         self._ticker.timeout.connect(self._tick)
@@ -80,6 +114,7 @@ class PushToTalk(QObject):
     def press(self) -> None:
         if self._voice.recording or (self.task is not None and not self.task.done()):
             return
+        self.talk_started.emit()
         loop = asyncio.get_event_loop()
 
         def on_level(value: float) -> None:  # PortAudio thread: hand over, never touch Qt here
@@ -92,6 +127,9 @@ class PushToTalk(QObject):
             return
         self._started = time.monotonic()
         self._composer.show_recording(True)
+        if self._voice.device_missing:
+            self._composer.show_voice_message(self.tr("The chosen microphone is not connected; recording with "
+                                                      "the default one."))
         self._ticker.start()
 
     def _emit_level(self, value: float) -> None:
@@ -101,6 +139,8 @@ class PushToTalk(QObject):
         self.limit_reached.emit()
 
     def _tick(self) -> None:
+        if self._voice.device_missing and time.monotonic() - self._started < 2.5:
+            return  # let the note about the missing microphone be read first
         self._composer.show_elapsed(time.monotonic() - self._started)
 
     def cancel(self) -> None:
@@ -146,6 +186,17 @@ class PushToTalk(QObject):
             self._composer.show_voice_message(described.title + " — " + self.tr("the recording is kept."),
                                               error=True, can_retry=True)
             return
-        self._composer.show_voice_message("")
-        if text:
+        except AudioError as exc:
+            self._composer.show_voice_message(audio_problem_text(exc.kind) + " — " + self.tr("the recording is kept."),
+                                              error=True, can_retry=True)
+            return
+        limited = recording is not None and recording.stopped_by_limit
+        self._composer.show_voice_message(self.tr("Recording stopped at the time limit (Preferences ▸ Voice).")
+                                          if limited else "")
+        if not text:
+            self._composer.show_voice_message(self.tr("No words were recognised. Try again, a little closer to "
+                                                      "the microphone."), error=True)
+        elif self.send_directly:
+            self.transcribed.emit(text)
+        else:
             self._composer.insert_transcript(text)

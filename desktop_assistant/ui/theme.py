@@ -103,6 +103,7 @@ def style_sheet(c: Colors) -> str:
     #AssistantText {{ background: transparent; border: none; color: {c.text}; }}
     #MetaLabel {{ color: {c.muted}; }}
     #StatusChip {{ color: {c.muted}; }}
+    #ErrorText {{ color: {c.danger}; }}
     #ErrorCard {{ background: {c.danger_bg}; border-radius: 12px; }}
     #ErrorCard QLabel {{ color: {c.text}; background: transparent; }}
     #ErrorCard #ErrorTitle {{ color: {c.danger}; font-weight: 700; }}

@@ -77,3 +77,30 @@ def test_local_server_needs_no_key():
     assert resolve_provider(profile, None, {}).api_key
     keyed = ProviderProfile(name="OpenAI")
     assert resolve_provider(keyed, None, {}).api_key is None
+
+
+def test_voice_settings_round_trip_and_bounds(tmp_path):
+    from desktop_assistant.config.settings import VoiceSettings
+
+    file = SettingsFile(tmp_path / "settings.json")
+    settings = AppSettings()
+    settings.voice = VoiceSettings(hold_key="F9", max_seconds=300, transcription_model="gpt-4o-transcribe",
+                                   language="zh", translate=True, tts_model="tts-1-hd", voice="nova", speed=1.5,
+                                   tts_format="mp3", auto_read=True, conversation_mode=True,
+                                   input_device="USB 麦克风", output_device="Headphones")
+    file.save(settings)
+    assert file.load().voice == settings.voice
+    # Out-of-range and mistyped values fall back to something usable instead of breaking the file.
+    raw = json.loads((tmp_path / "settings.json").read_text(encoding="utf-8"))
+    raw["voice"].update(max_seconds=5, speed=9, tts_format="ogg-vorbis", auto_read="yes", voice=3)
+    (tmp_path / "settings.json").write_text(json.dumps(raw), encoding="utf-8")
+    voice = file.load().voice
+    assert voice.max_seconds == 10 and voice.speed == 4.0 and voice.tts_format == "pcm"
+    assert voice.auto_read is False and voice.voice == "alloy"
+    assert voice.hold_key == "F9" and voice.input_device == "USB 麦克风"
+
+
+def test_old_settings_without_voice_get_defaults(tmp_path):
+    (tmp_path / "settings.json").write_text(json.dumps({"language": "en"}), encoding="utf-8")
+    voice = SettingsFile(tmp_path / "settings.json").load().voice
+    assert voice.hold_key == "Ctrl+Space" and voice.max_seconds == 120 and voice.tts_format == "pcm"

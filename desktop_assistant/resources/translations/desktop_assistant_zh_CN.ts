@@ -4,59 +4,75 @@
 <context>
     <name>AssistantMessageWidget</name>
     <message>
-        <location filename="../../ui/message_widgets.py" line="366"/>
+        <location filename="../../ui/message_widgets.py" line="367"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="388"/>
+        <location filename="../../ui/message_widgets.py" line="389"/>
         <source>Copy reply</source>
         <translation>复制回复</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="389"/>
+        <location filename="../../ui/message_widgets.py" line="390"/>
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="416"/>
+        <location filename="../../ui/message_widgets.py" line="391"/>
+        <location filename="../../ui/message_widgets.py" line="452"/>
+        <source>Read aloud</source>
+        <translation>朗读</translation>
+    </message>
+    <message>
+        <location filename="../../ui/message_widgets.py" line="424"/>
         <source>Writing…</source>
         <translation>正在生成…</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="435"/>
+        <location filename="../../ui/message_widgets.py" line="452"/>
+        <source>Stop reading aloud</source>
+        <translation>停止朗读</translation>
+    </message>
+    <message>
+        <location filename="../../ui/message_widgets.py" line="467"/>
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="436"/>
+        <location filename="../../ui/message_widgets.py" line="468"/>
         <source>Interrupted</source>
         <translation>已中断</translation>
     </message>
+    <message>
+        <location filename="../../ui/message_widgets.py" line="469"/>
+        <source>Interrupted by you</source>
+        <translation>已被你打断</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../../ui/message_widgets.py" line="442"/>
+        <location filename="../../ui/message_widgets.py" line="475"/>
         <source>%n tokens</source>
         <translation>
             <numerusform>%n 个 token</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="448"/>
+        <location filename="../../ui/message_widgets.py" line="482"/>
         <source>Interrupted: the app closed before this reply finished</source>
         <translation>已中断：回复完成前应用已关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="463"/>
+        <location filename="../../ui/message_widgets.py" line="497"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="464"/>
+        <location filename="../../ui/message_widgets.py" line="498"/>
         <source>Provider settings</source>
         <translation>服务商设置</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="465"/>
+        <location filename="../../ui/message_widgets.py" line="499"/>
         <source>Chat settings</source>
         <translation>对话设置</translation>
     </message>
@@ -227,102 +243,127 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../ui/composer.py" line="84"/>
+        <location filename="../../ui/composer.py" line="85"/>
         <source>Message the assistant…</source>
         <translation>给助手发送消息…</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="95"/>
+        <location filename="../../ui/composer.py" line="96"/>
         <source>Chat settings: model, system prompt, temperature…</source>
         <translation>对话设置：模型、系统提示词、温度…</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="101"/>
+        <location filename="../../ui/composer.py" line="102"/>
         <source>Attach images (or drop or paste them)</source>
         <translation>添加图片（也可拖放或粘贴）</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="106"/>
+        <location filename="../../ui/composer.py" line="108"/>
         <source>Detail: auto</source>
         <translation>细节：自动</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="106"/>
+        <location filename="../../ui/composer.py" line="108"/>
         <source>Detail: low</source>
         <translation>细节：低</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="107"/>
+        <location filename="../../ui/composer.py" line="109"/>
         <source>Detail: high</source>
         <translation>细节：高</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="109"/>
+        <location filename="../../ui/composer.py" line="111"/>
         <source>How closely the model looks at images: low is 85 tokens per image; high sees fine detail at up to ~1,100 tokens; auto lets the server choose.</source>
         <translation>模型查看图片的精细程度：低为每张 85 个 token；高可看清细节，每张最多约 1,100 个 token；自动由服务器决定。</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="127"/>
+        <location filename="../../ui/composer.py" line="129"/>
         <source>Retry transcription</source>
         <translation>重新转写</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="136"/>
-        <source>Hold to talk (or hold Ctrl+Space); release to transcribe into the message</source>
-        <translation>按住说话（或按住 Ctrl+Space），松开后转写为文字放入消息</translation>
+        <location filename="../../ui/composer.py" line="145"/>
+        <source>Voice conversation: what you say is sent when you let go, and replies are spoken while they are written</source>
+        <translation>语音对话：松开即发送你说的话，回复会一边生成一边朗读</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="203"/>
+        <location filename="../../ui/composer.py" line="234"/>
+        <source>Voice conversation: hold the microphone or %1 to talk.</source>
+        <translation>语音对话：按住麦克风或 %1 说话。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="236"/>
+        <source>Voice conversation: hold the microphone to talk.</source>
+        <translation>语音对话：按住麦克风说话。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="246"/>
+        <source>Hold to talk; release to send. Talking while a reply is spoken interrupts it.</source>
+        <translation>按住说话，松开发送。在朗读回复时说话会打断它。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="248"/>
+        <source>Hold to talk; release to transcribe into the message.</source>
+        <translation>按住说话，松开后转写到消息框。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="250"/>
+        <source>Or hold %1.</source>
+        <translation>也可以按住 %1。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="258"/>
         <source>Recording… release to stop</source>
         <translation>正在录音…松开即停止</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="210"/>
+        <location filename="../../ui/composer.py" line="265"/>
         <source>Recording… %1 s</source>
         <translation>正在录音… %1 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="231"/>
+        <location filename="../../ui/composer.py" line="286"/>
         <source>Attach images</source>
         <translation>添加图片</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="232"/>
+        <location filename="../../ui/composer.py" line="287"/>
         <source>Images (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;All files (*)</source>
         <translation>图片 (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="252"/>
+        <location filename="../../ui/composer.py" line="307"/>
         <source>Pasted image</source>
         <translation>粘贴的图片</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="269"/>
+        <location filename="../../ui/composer.py" line="324"/>
         <source>Preparing images…</source>
         <translation>正在处理图片…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/composer.py" line="271"/>
-        <location filename="../../ui/composer.py" line="274"/>
+        <location filename="../../ui/composer.py" line="326"/>
+        <location filename="../../ui/composer.py" line="329"/>
         <source>≈ %Ln tokens</source>
         <translation>
             <numerusform>约 %Ln 个 token</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/composer.py" line="272"/>
+        <location filename="../../ui/composer.py" line="327"/>
         <source>(%Ln for images)</source>
         <translation>
             <numerusform>（其中图片 %Ln 个）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="288"/>
+        <location filename="../../ui/composer.py" line="343"/>
         <source>Stop (Esc)</source>
         <translation>停止 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="293"/>
+        <location filename="../../ui/composer.py" line="348"/>
         <source>Send (Enter)</source>
         <translation>发送 (Enter)</translation>
     </message>
@@ -600,92 +641,112 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="61"/>
+        <location filename="../../ui/main_window.py" line="65"/>
         <source>Desktop Assistant</source>
         <translation>桌面助手</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="146"/>
+        <location filename="../../ui/main_window.py" line="168"/>
         <source>&amp;Chat</source>
         <translation>对话(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="147"/>
+        <location filename="../../ui/main_window.py" line="169"/>
         <source>&amp;New chat</source>
         <translation>新建对话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="148"/>
+        <location filename="../../ui/main_window.py" line="170"/>
         <source>Chat &amp;settings…</source>
         <translation>对话设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="150"/>
+        <location filename="../../ui/main_window.py" line="172"/>
         <source>&amp;Provider…</source>
         <translation>服务商(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="151"/>
+        <location filename="../../ui/main_window.py" line="173"/>
         <source>P&amp;references…</source>
         <translation>偏好设置(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="154"/>
+        <location filename="../../ui/main_window.py" line="176"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="195"/>
+        <location filename="../../ui/main_window.py" line="179"/>
+        <source>&amp;Voice conversation</source>
+        <translation>语音对话(&amp;V)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="223"/>
         <source>Images are still being prepared…</source>
         <translation>图片仍在处理中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="203"/>
+        <location filename="../../ui/main_window.py" line="231"/>
         <source>Chat settings</source>
         <translation>对话设置</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="239"/>
+        <location filename="../../ui/main_window.py" line="267"/>
         <source>The API key cannot be read</source>
         <translation>无法读取 API 密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="241"/>
+        <location filename="../../ui/main_window.py" line="269"/>
         <source>Read the keyring again</source>
         <translation>重新读取密钥环</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="242"/>
+        <location filename="../../ui/main_window.py" line="270"/>
         <source>Enter the key…</source>
         <translation>输入密钥…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="259"/>
+        <location filename="../../ui/main_window.py" line="287"/>
         <source>Last reply: %1 prompt + %2 completion tokens</source>
         <translation>上次回复：输入 %1 + 输出 %2 个 token</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="320"/>
+        <location filename="../../ui/main_window.py" line="402"/>
+        <source>Speaking — hold the microphone or %1 to interrupt.</source>
+        <translation>正在朗读 — 按住麦克风或 %1 即可打断。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="403"/>
+        <source>the button</source>
+        <translation>按钮</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="410"/>
+        <source>Reading aloud failed: %1</source>
+        <translation>朗读失败：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="416"/>
         <source>No provider set up — Chat ▸ Provider…</source>
         <translation>尚未设置服务商——请前往“对话 ▸ 服务商…”</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="323"/>
+        <location filename="../../ui/main_window.py" line="419"/>
         <source>OPENAI_* environment variables</source>
         <translation>OPENAI_* 环境变量</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="325"/>
+        <location filename="../../ui/main_window.py" line="421"/>
         <source> (overridden by OPENAI_* variables)</source>
         <translation>（已被 OPENAI_* 变量覆盖）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="359"/>
+        <location filename="../../ui/main_window.py" line="455"/>
         <source>Drop images to attach them</source>
         <translation>松开鼠标即可添加图片</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="360"/>
+        <location filename="../../ui/main_window.py" line="456"/>
         <source>Message the assistant…</source>
         <translation>给助手发送消息…</translation>
     </message>
@@ -701,127 +762,137 @@
 <context>
     <name>PreferencesDialog</name>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="40"/>
+        <location filename="../../ui/preferences_dialog.py" line="42"/>
         <source>Preferences</source>
         <translation>偏好设置</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="44"/>
+        <location filename="../../ui/preferences_dialog.py" line="49"/>
+        <source>General</source>
+        <translation>常规</translation>
+    </message>
+    <message>
+        <location filename="../../ui/preferences_dialog.py" line="53"/>
+        <source>Voice</source>
+        <translation>语音</translation>
+    </message>
+    <message>
+        <location filename="../../ui/preferences_dialog.py" line="55"/>
         <source>Providers</source>
         <translation>服务商</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="49"/>
+        <location filename="../../ui/preferences_dialog.py" line="60"/>
         <source>Add…</source>
         <translation>添加…</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="50"/>
+        <location filename="../../ui/preferences_dialog.py" line="61"/>
         <source>Edit…</source>
         <translation>编辑…</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="51"/>
+        <location filename="../../ui/preferences_dialog.py" line="62"/>
         <source>Use</source>
         <translation>使用</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="52"/>
+        <location filename="../../ui/preferences_dialog.py" line="63"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="65"/>
+        <location filename="../../ui/preferences_dialog.py" line="76"/>
         <source>System default</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="69"/>
+        <location filename="../../ui/preferences_dialog.py" line="80"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="71"/>
+        <location filename="../../ui/preferences_dialog.py" line="82"/>
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="72"/>
+        <location filename="../../ui/preferences_dialog.py" line="83"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="73"/>
+        <location filename="../../ui/preferences_dialog.py" line="84"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="75"/>
+        <location filename="../../ui/preferences_dialog.py" line="86"/>
         <source>Theme</source>
         <translation>主题</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="77"/>
+        <location filename="../../ui/preferences_dialog.py" line="88"/>
         <source>Auto (the server decides)</source>
         <translation>自动（由服务器决定）</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="78"/>
+        <location filename="../../ui/preferences_dialog.py" line="89"/>
         <source>Low (85 tokens per image)</source>
         <translation>低（每张 85 个 token）</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="79"/>
+        <location filename="../../ui/preferences_dialog.py" line="90"/>
         <source>High (fine detail, more tokens)</source>
         <translation>高（细节更清晰，token 更多）</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="81"/>
+        <location filename="../../ui/preferences_dialog.py" line="92"/>
         <source>Image detail</source>
         <translation>图片细节</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="84"/>
+        <location filename="../../ui/preferences_dialog.py" line="95"/>
         <source> s</source>
         <translation> 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="86"/>
+        <location filename="../../ui/preferences_dialog.py" line="97"/>
         <source>How long to wait for the server before giving up.</source>
         <translation>等待服务器响应的最长时间，超时即放弃。</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="87"/>
+        <location filename="../../ui/preferences_dialog.py" line="98"/>
         <source>Request timeout</source>
         <translation>请求超时</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="91"/>
+        <location filename="../../ui/preferences_dialog.py" line="102"/>
         <source>Automatic retries on rate limits, server errors and dropped connections.</source>
         <translation>遇到速率限制、服务器错误或连接中断时自动重试的次数。</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="92"/>
+        <location filename="../../ui/preferences_dialog.py" line="103"/>
         <source>Retries</source>
         <translation>重试次数</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="94"/>
+        <location filename="../../ui/preferences_dialog.py" line="105"/>
         <source>Language, theme and network changes apply from the next start.</source>
         <translation>语言、主题和网络设置将在下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="124"/>
+        <location filename="../../ui/preferences_dialog.py" line="135"/>
         <source>OPENAI_API_KEY / OPENAI_BASE_URL are set in the environment and override the active provider&apos;s key / URL.</source>
         <translation>环境变量中设置了 OPENAI_API_KEY / OPENAI_BASE_URL，它们会覆盖当前服务商的密钥 / 地址。</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="173"/>
+        <location filename="../../ui/preferences_dialog.py" line="184"/>
         <source>Delete provider</source>
         <translation>删除服务商</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="174"/>
+        <location filename="../../ui/preferences_dialog.py" line="185"/>
         <source>Delete “%1” and its API key from the system keyring?</source>
         <translation>删除“%1”，并从系统密钥环中删除它的 API 密钥？</translation>
     </message>
@@ -959,45 +1030,61 @@
 <context>
     <name>PushToTalk</name>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="112"/>
+        <location filename="../../ui/push_to_talk.py" line="131"/>
+        <source>The chosen microphone is not connected; recording with the default one.</source>
+        <translation>所选麦克风未连接，正在使用默认麦克风录音。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/push_to_talk.py" line="152"/>
         <source>Recording cancelled.</source>
         <translation>已取消录音。</translation>
     </message>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="122"/>
+        <location filename="../../ui/push_to_talk.py" line="162"/>
         <source>Hold the microphone button while you speak.</source>
         <translation>请在说话时按住麦克风按钮。</translation>
     </message>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="125"/>
+        <location filename="../../ui/push_to_talk.py" line="165"/>
         <source>Nothing was heard. Check the microphone and its volume.</source>
         <translation>没有录到声音，请检查麦克风和音量。</translation>
     </message>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="141"/>
+        <location filename="../../ui/push_to_talk.py" line="181"/>
         <source>Transcribing…</source>
         <translation>正在转写…</translation>
     </message>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="146"/>
+        <location filename="../../ui/push_to_talk.py" line="186"/>
+        <location filename="../../ui/push_to_talk.py" line="190"/>
         <source>the recording is kept.</source>
         <translation>录音已保留。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/push_to_talk.py" line="194"/>
+        <source>Recording stopped at the time limit (Preferences ▸ Voice).</source>
+        <translation>录音已达到时长上限而停止（偏好设置 ▸ 语音）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/push_to_talk.py" line="197"/>
+        <source>No words were recognised. Try again, a little closer to the microphone.</source>
+        <translation>没有识别出文字。请靠近麦克风一些再试一次。</translation>
     </message>
 </context>
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../app.py" line="124"/>
+        <location filename="../../app.py" line="126"/>
         <source>This history database was written by a newer version of Desktop Assistant (schema %1; this version knows %2). Update the app, or start it with another --profile-dir.</source>
         <translation>此历史数据库由更新版本的桌面助手写入（数据库结构版本 %1；当前版本仅支持到 %2）。请更新应用，或使用其他 --profile-dir 启动。</translation>
     </message>
     <message>
-        <location filename="../../app.py" line="130"/>
+        <location filename="../../app.py" line="132"/>
         <source>The history database cannot be opened:</source>
         <translation>无法打开历史数据库：</translation>
     </message>
     <message>
-        <location filename="../../app.py" line="212"/>
+        <location filename="../../app.py" line="214"/>
         <source>Something unexpected went wrong. Your chats are saved; the details were written to the log.</source>
         <translation>发生意外错误。你的对话已保存，详细信息已写入日志。</translation>
     </message>
@@ -1028,34 +1115,199 @@
 <context>
     <name>Voice</name>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="22"/>
+        <location filename="../../ui/audio_text.py" line="14"/>
+        <source>Spoken replies need the PortAudio library (on Debian/Ubuntu: sudo apt install libportaudio2).</source>
+        <translation>朗读回复需要 PortAudio 库（Debian/Ubuntu：sudo apt install libportaudio2）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/audio_text.py" line="16"/>
+        <source>No speaker or headphones were found. Connect some, or check that the sound system is running.</source>
+        <translation>未找到扬声器或耳机。请连接设备，或检查声音系统是否在运行。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/audio_text.py" line="18"/>
+        <source>The speaker is busy or unavailable. Close other apps using it, or pick another in Preferences ▸ Voice.</source>
+        <translation>扬声器被占用或不可用。请关闭正在使用它的其他应用，或在“偏好设置 ▸ 语音”中选择其他设备。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/audio_text.py" line="20"/>
+        <source>The speaker stopped working (unplugged?). Reading aloud was stopped.</source>
+        <translation>扬声器停止工作（是否被拔出？），已停止朗读。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/audio_text.py" line="22"/>
+        <source>This speech format needs ffmpeg. Install ffmpeg, or choose the PCM format in Preferences ▸ Voice.</source>
+        <translation>此语音格式需要 ffmpeg。请安装 ffmpeg，或在“偏好设置 ▸ 语音”中选择 PCM 格式。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/audio_text.py" line="27"/>
         <source>Voice input needs the PortAudio library (on Debian/Ubuntu: sudo apt install libportaudio2).</source>
         <translation>语音输入需要 PortAudio 库（Debian/Ubuntu：sudo apt install libportaudio2）。</translation>
     </message>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="24"/>
+        <location filename="../../ui/audio_text.py" line="29"/>
         <source>No microphone was found. Connect one, or check that the sound system is running.</source>
         <translation>未找到麦克风。请连接麦克风，或检查声音系统是否在运行。</translation>
     </message>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="26"/>
+        <location filename="../../ui/audio_text.py" line="31"/>
         <source>No speaker or headphones were found.</source>
         <translation>未找到扬声器或耳机。</translation>
     </message>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="27"/>
+        <location filename="../../ui/audio_text.py" line="32"/>
         <source>The microphone is busy or unavailable. Close other apps using it and try again.</source>
         <translation>麦克风被占用或不可用。请关闭正在使用它的其他应用后重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="29"/>
+        <location filename="../../ui/audio_text.py" line="34"/>
         <source>The microphone stopped working (unplugged?). The recording so far was discarded.</source>
         <translation>麦克风停止工作（是否被拔出？），已丢弃本次录音。</translation>
     </message>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="32"/>
+        <location filename="../../ui/audio_text.py" line="36"/>
+        <source>A recording this long has to be compressed, which needs ffmpeg. Install ffmpeg, or record in shorter parts.</source>
+        <translation>这么长的录音需要压缩，而压缩需要 ffmpeg。请安装 ffmpeg，或分段录音。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/audio_text.py" line="39"/>
         <source>The sound system failed.</source>
         <translation>声音系统出错。</translation>
+    </message>
+</context>
+<context>
+    <name>VoicePage</name>
+    <message>
+        <location filename="../../ui/voice_preferences.py" line="106"/>
+        <location filename="../../ui/voice_preferences.py" line="110"/>
+        <location filename="../../ui/voice_preferences.py" line="244"/>
+        <source>Test</source>
+        <translation>测试</translation>
+    </message>
+    <message>
+        <location filename="../../ui/voice_preferences.py" line="107"/>
+        <source>Record 3 seconds, then play them back</source>
+        <translation>录音 3 秒，然后回放</translation>
+    </message>
+    <message>
+        <location filename="../../ui/voice_preferences.py" line="108"/>
+        <source>Microphone</source>
+        <translation>麦克风</translation>
+    </message>
+    <message>
+        <location filename="../../ui/voice_preferences.py" line="111"/>
+        <source>Play a short chime</source>
+        <translation>播放一段提示音</translation>
+    </message>
+    <message>
+        <location filename="../../ui/voice_preferences.py" line="112"/>
+        <source>Speaker</source>
+        <translation>扬声器</translation>
+    </message>
+    <message>
+        <location filename="../../ui/voice_preferences.py" line="122"/>
+        <source>Hold this key while the window is active to talk. Input method switchers (fcitx, ibus) often take Ctrl+Space; pick another key if it does nothing. Clear it to use only the button.</source>
+        <translation>在窗口处于活动状态时按住此键即可说话。输入法（fcitx、ibus）常占用 Ctrl+Space，如果按下没有反应，请换一个按键。清空则只使用按钮。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/voice_preferences.py" line="125"/>
+        <source>Push-to-talk key</source>
+        <translation>按键说话快捷键</translation>
+    </message>
+    <message>
+        <location filename="../../ui/voice_preferences.py" line="129"/>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <location filename="../../ui/voice_preferences.py" line="131"/>
+        <source>Longest recording</source>
+        <translation>最长录音</translation>
+    </message>
+    <message>
+        <location filename="../../ui/voice_preferences.py" line="134"/>
+        <source>Transcription model</source>
+        <translation>转写模型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/voice_preferences.py" line="137"/>
+        <source>Detect automatically</source>
+        <translation>自动检测</translation>
+    </message>
+    <message>
+        <location filename="../../ui/voice_preferences.py" line="145"/>
+        <source>The language you speak, as a hint (an ISO-639-1 code such as zh or en)</source>
+        <translation>你说的语言，作为提示（ISO-639-1 代码，如 zh 或 en）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/voice_preferences.py" line="146"/>
+        <source>Spoken language</source>
+        <translation>说话语言</translation>
+    </message>
+    <message>
+        <location filename="../../ui/voice_preferences.py" line="147"/>
+        <source>Translate what I say into English</source>
+        <translation>把我说的话翻译成英文</translation>
+    </message>
+    <message>
+        <location filename="../../ui/voice_preferences.py" line="149"/>
+        <source>Uses audio translations (whisper-1) instead of transcriptions</source>
+        <translation>使用音频翻译接口（whisper-1）而不是转写接口</translation>
+    </message>
+    <message>
+        <location filename="../../ui/voice_preferences.py" line="153"/>
+        <source>Speech model</source>
+        <translation>语音合成模型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/voice_preferences.py" line="155"/>
+        <source>Voice</source>
+        <translation>语音</translation>
+    </message>
+    <message>
+        <location filename="../../ui/voice_preferences.py" line="162"/>
+        <source>Speed</source>
+        <translation>语速</translation>
+    </message>
+    <message>
+        <location filename="../../ui/voice_preferences.py" line="167"/>
+        <source>PCM starts playing at once. Other formats play once complete and need ffmpeg; use them only for servers without PCM.</source>
+        <translation>PCM 会立即开始播放。其他格式需等全部接收后才播放，并且需要 ffmpeg；仅在服务器不支持 PCM 时使用。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/voice_preferences.py" line="169"/>
+        <source>Speech format</source>
+        <translation>语音格式</translation>
+    </message>
+    <message>
+        <location filename="../../ui/voice_preferences.py" line="170"/>
+        <source>Read replies aloud automatically</source>
+        <translation>自动朗读回复</translation>
+    </message>
+    <message>
+        <location filename="../../ui/voice_preferences.py" line="185"/>
+        <source>System default</source>
+        <translation>系统默认</translation>
+    </message>
+    <message>
+        <location filename="../../ui/voice_preferences.py" line="218"/>
+        <source>%1 (not connected)</source>
+        <translation>%1（未连接）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/voice_preferences.py" line="226"/>
+        <source>Speak now…</source>
+        <translation>请说话…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/voice_preferences.py" line="258"/>
+        <source>Pick a key, optionally with Ctrl, Alt or Shift; a modifier alone cannot be held to talk.</source>
+        <translation>请选择一个按键，可搭配 Ctrl、Alt 或 Shift；单独的修饰键不能用来按住说话。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/voice_preferences.py" line="262"/>
+        <source>That key types text. Add Ctrl or Alt, or use a function key such as F9.</source>
+        <translation>这个键会输入文字。请加上 Ctrl 或 Alt，或使用 F9 之类的功能键。</translation>
     </message>
 </context>
 </TS>
