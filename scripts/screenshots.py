@@ -116,6 +116,7 @@ async def scenario(out: Path, dark: bool, language: str) -> None:
 
         await vision_states(window, server, out, suffix, Path(tmp))
         await recording_state(window, out, suffix)
+        await voice_states(window, server, out, suffix)
 
         preferences = window.open_preferences()
         await asyncio.sleep(0.2)
@@ -177,6 +178,46 @@ async def recording_state(window: MainWindow, out: Path, suffix: str) -> None:
     window.push_to_talk.cancel()
     if player is not None:
         player.wait(3)
+
+
+async def voice_states(window: MainWindow, server: FakeOpenAI, out: Path, suffix: str) -> None:
+    """A reply being read aloud, the voice conversation speaking a reply, and Preferences > Voice."""
+    if window.voice is None:
+        return
+    speech = window.voice.speech
+    window.new_chat()
+    server.speech_realtime_factor = 1.0  # speech lasts as long as it sounds
+    server.script(Reply(text="Green tea wants water at about **80 °C**; black tea wants it boiling. Steep green "
+                             "tea for two minutes and black tea for four."))
+    await window.send("How hot should the water be for tea?")
+    reply = window.chat.widget_for(window.chat.message_ids[-1])
+    reply.speak_button.click()
+    await asyncio.sleep(1.0)
+    await grab(window, out / f"12_reading_aloud_{suffix}.png")
+    speech.stop()
+
+    window.new_chat()
+    window.set_voice_mode(True)
+    server.script(Reply(text="巴黎是法国的首都。它有埃菲尔铁塔和卢浮宫。Paris is also known as the City of Light. "
+                             * 3, tokens_per_second=20))
+    task = window.send("法国的首都是哪里？")
+    await asyncio.sleep(2.0)
+    await grab(window, out / f"13_voice_mode_speaking_{suffix}.png")
+    window.voice.conversation.barge_in()
+    await task
+    await asyncio.sleep(0.2)
+    await grab(window, out / f"14_voice_mode_interrupted_{suffix}.png")
+    window.set_voice_mode(False)
+    server.speech_realtime_factor = None
+
+    preferences = window.open_preferences()
+    preferences.tabs.setCurrentWidget(preferences.voice_page)
+    if preferences.voice_page is not None and preferences.voice_page.devices_task is not None:
+        await preferences.voice_page.devices_task
+    await asyncio.sleep(0.2)
+    preferences.grab().save(str(out / f"15_preferences_voice_{suffix}.png"))
+    print("wrote", out / f"15_preferences_voice_{suffix}.png")
+    preferences.reject()
 
 
 def main() -> None:

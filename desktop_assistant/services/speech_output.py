@@ -18,11 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from desktop_assistant.audio import AudioError
+from desktop_assistant.audio import AudioError, AudioProblem
 from desktop_assistant.config.provider import ResolvedProvider
 from desktop_assistant.config.settings import VoiceSettings
 from desktop_assistant.domain.errors import AssistantError, ErrorKind
-from desktop_assistant.domain.speech_text import SentenceSegmenter
 from desktop_assistant.llm.audio_api import MAX_SPEECH_CHARS, PCM_SAMPLE_RATE, AudioGateway
 
 from .events import Event
@@ -32,6 +31,7 @@ log = logging.getLogger(__name__)
 PREFETCH = 2  # TTS requests allowed to run ahead of the one playing
 BATCH_CHARS = 600  # sentences waiting together are spoken by one request up to this length
 FIRST_BATCH_CHARS = 160  # ...but the first request stays short so speech starts quickly
+PLAYBACK_SLACK = 2.0  # seconds beyond the audio's length before a silent device counts as lost
 
 
 class Player(Protocol):
@@ -71,6 +71,8 @@ class Utterance:
         self._provider = provider
         self._settings = settings
         self._make_player = make_player
+        from desktop_assistant.domain.speech_text import SentenceSegmenter  # its regexes: not at start-up
+
         self._segmenter = SentenceSegmenter(language_hint=language_hint)
         self._waiting: list[str] = []  # sentences not yet requested
         self._closed = False
@@ -80,6 +82,7 @@ class Utterance:
         self.error: AssistantError | AudioError | None = None
         self.stopped = False
         self._player: Player | None = None
+        self._fed_bytes = 0
         self._played = asyncio.get_running_loop().create_future()
         self.task = asyncio.get_running_loop().create_task(self._run())
 
@@ -144,13 +147,20 @@ class Utterance:
                     if opening is not None:
                         opening.result()
                     self._player.feed(chunk)
+                    self._fed_bytes += len(chunk)
                     if self.first_sound_at is None:
                         self.first_sound_at = time.monotonic()
                 slots.release()
             if self._player is not None and opening is not None:
                 await opening
                 self._player.finish()
-                await self._played
+                # Everything is queued: playback ends within its length (plus slack) unless the device died
+                # (unplugged: PortAudio stops calling back and never reports the end).
+                limit = self._fed_bytes / 2 / PCM_SAMPLE_RATE + PLAYBACK_SLACK
+                try:
+                    await asyncio.wait_for(asyncio.shield(self._played), limit)
+                except TimeoutError:
+                    raise AudioError(AudioProblem.DEVICE_LOST, "playback stopped advancing") from None
         except (AssistantError, AudioError) as exc:
             self.error = exc
             if self._player is not None:

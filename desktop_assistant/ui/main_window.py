@@ -46,9 +46,8 @@ from .error_text import Action, describe
 from .icons import app_icon
 from .preferences_dialog import PreferencesDialog
 from .provider_dialog import ProviderDialog, keyring_problem_text
-from .push_to_talk import HoldKey, PushToTalk
+from .push_to_talk import HoldKey, PushToTalk, hold_key_text
 from .theme import Colors, markdown_theme
-from .voice_preferences import hold_key_text
 
 
 class MainWindow(QMainWindow):

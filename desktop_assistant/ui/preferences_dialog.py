@@ -28,7 +28,6 @@ from desktop_assistant.config.settings import Theme
 from desktop_assistant.services.providers import ProviderService
 
 from .provider_dialog import ProviderDialog
-from .voice_preferences import VoicePage
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -48,7 +47,11 @@ class PreferencesDialog(QDialog):
         layout = QVBoxLayout(general)
         self.tabs.addTab(general, self.tr("General"))
         # Voice settings only where voice is available (the app always has it; some tests build without).
-        self.voice_page = VoicePage(providers.settings.voice) if voice else None
+        self.voice_page = None
+        if voice:
+            from .voice_preferences import VoicePage  # only when the dialog opens: not at start-up
+
+            self.voice_page = VoicePage(providers.settings.voice)
         if self.voice_page is not None:
             self.tabs.addTab(self.voice_page, self.tr("Voice"))
 

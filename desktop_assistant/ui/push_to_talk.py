@@ -48,6 +48,14 @@ def types_text(text: str) -> bool:
     return not (modifiers & strong) and int(key) < 0x01000000  # below: keys that produce characters
 
 
+def hold_key_text(sequence: str) -> str:
+    """The push-to-talk key as shown to the user, in their platform's words ("" when there is none)."""
+    if not sequence:
+        return ""
+    return QKeySequence.fromString(sequence, QKeySequence.SequenceFormat.PortableText).toString(
+        QKeySequence.SequenceFormat.NativeText)
+
+
 class HoldKey(QObject):
     """Hold the push-to-talk key (default Ctrl+Space, configurable) while the window has focus: an event
     filter on the window and its children, so it works wherever the focus is; auto-repeat is ignored and

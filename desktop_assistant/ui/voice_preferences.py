@@ -280,12 +280,4 @@ class VoicePage(QWidget):
         settings.auto_read = self.auto_read.isChecked()
 
 
-def hold_key_text(sequence: str) -> str:
-    """The push-to-talk key as shown to the user, in their platform's words."""
-    if not sequence:
-        return ""
-    return QKeySequence.fromString(sequence, QKeySequence.SequenceFormat.PortableText).toString(
-        QKeySequence.SequenceFormat.NativeText)
-
-
-__all__ = ["VoicePage", "hold_key_text"]
+__all__ = ["VoicePage"]

@@ -30,11 +30,12 @@ from tests.fake_openai import FakeOpenAI, Reply, speech_pcm_bytes
 
 
 class FakeSpeaker:
-    """Stands in for PcmPlayer: keeps what it is fed; finish() ends playback at once."""
+    """Stands in for PcmPlayer: keeps what it is fed; finish() ends playback at once (unless `unplugged`)."""
 
-    def __init__(self, on_done: Callable[[], None], fail: AudioError | None = None) -> None:
+    def __init__(self, on_done: Callable[[], None], fail: AudioError | None = None, unplugged: bool = False) -> None:
         self.on_done = on_done
         self.fail = fail
+        self.unplugged = unplugged
         self.fed: list[bytes] = []
         self.started_in: int | None = None  # thread ident of start()
         self.finished = False
@@ -54,7 +55,8 @@ class FakeSpeaker:
 
     def finish(self) -> None:
         self.finished = True
-        self.on_done()
+        if not self.unplugged:
+            self.on_done()
 
     def stop(self) -> None:
         self.stopped = True
@@ -66,12 +68,13 @@ class FakeSpeaker:
 
 
 class Speakers:
-    def __init__(self, fail: AudioError | None = None) -> None:
+    def __init__(self, fail: AudioError | None = None, unplugged: bool = False) -> None:
         self.made: list[FakeSpeaker] = []
         self.fail = fail
+        self.unplugged = unplugged
 
     def __call__(self, on_done: Callable[[], None]) -> FakeSpeaker:
-        speaker = FakeSpeaker(on_done, self.fail)
+        speaker = FakeSpeaker(on_done, self.fail, self.unplugged)
         self.made.append(speaker)
         return speaker
 
@@ -241,6 +244,25 @@ def test_no_speaker_is_reported(audio, server: FakeOpenAI) -> None:
     run(scenario())
     [error] = failures
     assert isinstance(error, AudioError) and error.kind == AudioProblem.NO_OUTPUT_DEVICE
+
+
+def test_a_speaker_that_stops_playing_is_reported_as_lost(audio, server: FakeOpenAI, monkeypatch) -> None:
+    from desktop_assistant.services import speech_output
+
+    monkeypatch.setattr(speech_output, "PLAYBACK_SLACK", 0.2)
+    gateway, provider = audio
+    speakers = Speakers(unplugged=True)  # never reports the end of playback, as a device that went away
+    output = SpeechOutput(gateway, lambda: provider, VoiceSettings, speakers)
+    failures: list[object] = []
+    output.failed.connect(lambda _mid, error: failures.append(error))
+
+    async def scenario() -> None:
+        await output.read_aloud("m1", "Hi.").task
+
+    run(scenario())
+    [error] = failures
+    assert isinstance(error, AudioError) and error.kind == AudioProblem.DEVICE_LOST
+    assert speakers.made[0].stopped and output.current is None
 
 
 def test_wav_speech_is_decoded_to_24khz_pcm(audio, server: FakeOpenAI) -> None:
