@@ -185,6 +185,9 @@ async def voice_states(window: MainWindow, server: FakeOpenAI, out: Path, suffix
     if window.voice is None:
         return
     speech = window.voice.speech
+    for chip in list(window.composer.strip.chips):  # the refused file of the vision states
+        window.composer.strip.remove(chip)
+    window.composer.show_voice_message("")
     window.new_chat()
     server.speech_realtime_factor = 1.0  # speech lasts as long as it sounds
     server.script(Reply(text="Green tea wants water at about **80 °C**; black tea wants it boiling. Steep green "

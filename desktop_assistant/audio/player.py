@@ -54,7 +54,7 @@ class PcmPlayer:
         self.done = threading.Event()
         self.started_at: float | None = None
         self.frames_written = 0  # frames of real (fed) audio handed to the device
-        self.underruns = 0  # blocks padded with silence after sound had started, before finish()
+        self.underruns = 0  # blocks padded with silence after sound had started, or the device ran dry
         self._queue: deque[bytes] = deque()  # append/popleft are atomic: the callback never takes a lock
         self._offset = 0  # bytes of _queue[0] already played; only the callback touches it
         self._carry = b""  # an odd trailing byte from feed(): half a sample
@@ -91,8 +91,8 @@ class PcmPlayer:
             self.frames_written += pos // 2
         if not queue and self._finished:
             raise self._sd.CallbackStop  # what is in the device's buffer still plays out
-        if pos < need and self.started_at is not None:
-            self.underruns += 1
+        if (pos < need and self.started_at is not None) or getattr(status, "output_underflow", False):
+            self.underruns += 1  # ours (nothing queued yet) or the device's (the callback came too late)
 
     def _on_finished(self) -> None:
         self.done.set()
@@ -113,8 +113,11 @@ class PcmPlayer:
             if default_rate and default_rate != self.samplerate:
                 rates.append(default_rate)  # hardware that can't do 24 kHz: resample in feed()
             stream, rate = open_at_first_rate(
+                # "high" latency (~35 ms of buffer instead of ~9): a busy machine no longer starves the device
+                # and chops the speech up. Barge-in is unaffected: stop() aborts, discarding the buffer.
                 lambda r: sd.OutputStream(device=self.device, samplerate=r, channels=1, dtype="int16",
-                                          callback=self._callback, finished_callback=self._on_finished),
+                                          latency="high", callback=self._callback,
+                                          finished_callback=self._on_finished),
                 rates, "output")
             self.device_samplerate = rate
             if rate != self.samplerate:

@@ -205,16 +205,19 @@ class Recorder:
     def cancel(self) -> None:
         """Stop and drop the audio; never raises (the user is abandoning the recording anyway)."""
         with contextlib.suppress(AudioError):
-            self._close()
+            self._close(abort=True)  # abort: nothing to wait for when the audio is thrown away
         self._chunks = []
 
-    def _close(self) -> None:
+    def _close(self, abort: bool = False) -> None:
         stream, self._stream = self._stream, None
         if stream is None or self._closed:
             return
         self._closed = True
         try:
-            stream.stop()
+            if abort:
+                stream.abort()
+            else:
+                stream.stop()
             stream.close()
         except Exception as exc:
             raise map_portaudio_error(exc, "input", running=True) from exc

@@ -40,6 +40,11 @@ class VoiceInput:
     def recording(self) -> bool:
         return self._recorder is not None
 
+    @property
+    def elapsed(self) -> float:
+        """Seconds recorded so far (0 when not recording)."""
+        return self._recorder.elapsed if self._recorder is not None else 0.0
+
     def start(self, on_level: Callable[[float], None] | None = None,
               on_limit: Callable[[], None] | None = None) -> None:
         """Open the microphone. Raises AudioError (no PortAudio, no device, busy) with what to do."""
@@ -61,7 +66,10 @@ class VoiceInput:
             self._recorder = None
 
     def stop(self) -> Recording:
-        """Close the microphone and keep the recording. Raises TooShort, Silent or AudioError."""
+        """Close the microphone and keep the recording. Raises TooShort, Silent or AudioError.
+
+        Closing a PortAudio stream can take a while (once over 0.5 s on a fresh PulseAudio): the UI calls this
+        from a worker thread."""
         recorder, self._recorder = self._recorder, None
         if recorder is None:
             raise TooShort

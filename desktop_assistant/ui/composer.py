@@ -129,8 +129,7 @@ class Composer(QFrame):
         self.retry_voice_button = QPushButton(self.tr("Retry transcription"))
         self.retry_voice_button.setObjectName("Link")
         self.retry_voice_button.hide()
-        row.addWidget(self.retry_voice_button)
-        row.addStretch(1)
+        row.addWidget(self.retry_voice_button)  # the label's stretch keeps the buttons on the right
         self.mic_button = QToolButton()
         self.mic_button.setObjectName("Flat")
         self.mic_button.setIcon(icon("mic", colors.muted, 18))

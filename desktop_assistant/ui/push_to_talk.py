@@ -10,7 +10,7 @@ from PySide6.QtGui import QKeyEvent, QKeySequence
 
 from desktop_assistant.audio import AudioError
 from desktop_assistant.domain.errors import AssistantError
-from desktop_assistant.services.voice_input import Silent, TooShort, VoiceInput
+from desktop_assistant.services.voice_input import MIN_SECONDS, Silent, TooShort, VoiceInput
 
 from .audio_text import audio_problem_text
 from .composer import Composer
@@ -164,20 +164,29 @@ class PushToTalk(QObject):
             return None
         self._ticker.stop()
         self._composer.show_recording(False)
-        try:
-            recording = self._voice.stop()
-        except TooShort:
+        if self._voice.elapsed < MIN_SECONDS:
+            self._voice.cancel()
             self._composer.show_voice_message(self.tr("Hold the microphone button while you speak."))
             return None
+        self.task = asyncio.get_event_loop().create_task(self._finish())
+        return self.task
+
+    async def _finish(self) -> None:
+        """Close the microphone off the UI thread, then transcribe."""
+        self._composer.show_voice_message(self.tr("Transcribing…"))
+        try:
+            recording = await asyncio.to_thread(self._voice.stop)
+        except TooShort:
+            self._composer.show_voice_message(self.tr("Hold the microphone button while you speak."))
+            return
         except Silent:
             self._composer.show_voice_message(self.tr("Nothing was heard. Check the microphone and its volume."),
                                               error=True)
-            return None
+            return
         except AudioError as exc:
             self._composer.show_voice_message(audio_problem_text(exc.kind), error=True)
-            return None
-        self.task = asyncio.get_event_loop().create_task(self._transcribe(recording))
-        return self.task
+            return
+        await self._transcribe(recording)
 
     def retry(self) -> asyncio.Task | None:
         if self._voice.last_recording is None:
