@@ -152,12 +152,17 @@ def test_translation_request_conforms(spec_mock_url: str) -> None:
     assert isinstance(text, str)
 
 
-@pytest.mark.parametrize("response_format", ["pcm", "wav"])
-def test_speech_request_conforms(spec_mock_url: str, response_format: str) -> None:
-    """Prism answers with a canned body; a 422 (AssistantError BAD_REQUEST) would mean a malformed request."""
+@pytest.mark.parametrize(("response_format", "model", "voice"), [
+    ("pcm", "gpt-4o-mini-tts", "nova"), ("wav", "tts-1", "alloy"), ("mp3", "tts-1-hd", "shimmer"),
+    ("opus", "gpt-4o-mini-tts", "coral"), ("aac", "tts-1", "echo"), ("flac", "tts-1", "onyx"),
+])
+def test_speech_request_conforms(spec_mock_url: str, response_format: str, model: str, voice: str) -> None:
+    """Every format, model and voice Preferences > Voice offers. Prism answers with a canned body; a 422
+    (AssistantError BAD_REQUEST) would mean a malformed request."""
 
     async def scenario(audio, provider) -> int:
-        stream = audio.speech(provider, "Hello, 世界.", voice="nova", speed=1.25, response_format=response_format)
+        stream = audio.speech(provider, "Hello, 世界.", model=model, voice=voice, speed=1.25,
+                              response_format=response_format)
         async with stream:
             async for _chunk in stream:
                 pass
