@@ -360,6 +360,8 @@ class MainWindow(QMainWindow):
     def _on_voice_mode_changed(self, on: bool) -> None:
         assert self.push_to_talk is not None
         self.push_to_talk.send_directly = on
+        if on:
+            self.push_to_talk.warm_up()  # talking is what comes next
         self.composer.set_voice_mode(on)
         self.voice_mode_action.blockSignals(True)
         self.voice_mode_action.setChecked(on)

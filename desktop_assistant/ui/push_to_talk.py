@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -46,6 +47,14 @@ def types_text(text: str) -> bool:
     key, modifiers = parsed
     strong = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.MetaModifier
     return not (modifiers & strong) and int(key) < 0x01000000  # below: keys that produce characters
+
+
+def _load_audio() -> None:
+    from desktop_assistant.audio import player, recorder  # noqa: F401 - imported for their side effect
+    from desktop_assistant.audio.errors import AudioError, load_sounddevice
+
+    with contextlib.suppress(AudioError):  # the first press will explain it
+        load_sounddevice()
 
 
 def hold_key_text(sequence: str) -> str:
@@ -118,6 +127,20 @@ class PushToTalk(QObject):
         composer.mic_button.pressed.connect(self.press)
         composer.mic_button.released.connect(self.release)
         composer.retry_voice_button.clicked.connect(self.retry)
+        self._warm: asyncio.Future | None = None
+        composer.mic_button.installEventFilter(self)  # hovering the button warms the audio stack up
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Enter:
+            self.warm_up()
+        return False
+
+    def warm_up(self) -> None:
+        """Load numpy/sounddevice and start PortAudio in a worker thread before the first press needs them
+        (~0.1 s that would otherwise block the UI at the moment the user starts to talk). Not at start-up:
+        it costs memory that users who never talk should not pay."""
+        if self._warm is None:
+            self._warm = asyncio.get_event_loop().run_in_executor(None, _load_audio)
 
     def press(self) -> None:
         if self._voice.recording or (self.task is not None and not self.task.done()):

@@ -176,3 +176,21 @@ def test_speaker_test_plays_and_a_missing_device_falls_back(make_app, server):
     assert window.push_to_talk._voice.recording
     assert "not connected" in window.composer.voice_label.text()
     app.do(window.push_to_talk.cancel)
+
+
+def test_hovering_the_mic_or_turning_voice_mode_on_loads_audio_off_the_ui_thread(make_app):
+    import sys
+
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    app = make_app()
+    talk = app.window.push_to_talk
+    assert talk._warm is None, "nothing is loaded for users who never talk"
+    app.do(lambda: QApplication.sendEvent(app.window.composer.mic_button, QEvent(QEvent.Type.Enter)))
+    assert talk._warm is not None
+    app.run(talk._warm)
+    assert "sounddevice" in sys.modules
+    warm = talk._warm
+    app.window.set_voice_mode(True)
+    assert talk._warm is warm, "loaded once"
