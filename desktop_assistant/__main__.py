@@ -1,4 +1,4 @@
-"""Command line: `desktop-assistant [--profile-dir DIR] [--language en|zh_CN]`."""
+"""Command line: `desktop-assistant [--profile-dir DIR] [--language en|zh_CN] [FILE ...]`."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--profile-dir", type=Path, metavar="DIR",
                         help="keep settings, history and logs in DIR (a throw-away profile for tests and demos)")
     parser.add_argument("--language", choices=("en", "zh_CN"), help="UI language (default: system locale)")
+    parser.add_argument("files", nargs="*", metavar="FILE",
+                        help="images to attach to the message (handed to the running instance if there is one)")
     return parser.parse_args(argv)
 
 
@@ -27,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     from .app import run
 
-    return run(args.profile_dir, language=args.language)
+    return run(args.profile_dir, language=args.language, files=[str(f) for f in args.files])
 
 
 if __name__ == "__main__":

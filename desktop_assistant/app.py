@@ -27,7 +27,7 @@ from .store import AttachmentFiles, SchemaTooNewError, Store, StoreError
 log = logging.getLogger(__name__)
 
 
-def run(profile_dir: Path | None = None, *, language: str | None = None) -> int:
+def run(profile_dir: Path | None = None, *, language: str | None = None, files: list[str] | None = None) -> int:
     # Qt and the services are imported here, not at module level, so that --help/--version stay instant.
     import qasync
     from PySide6.QtCore import Qt
@@ -46,13 +46,21 @@ def run(profile_dir: Path | None = None, *, language: str | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     # We end the loop ourselves after an orderly shutdown; Qt quitting it first would cut that short.
     app.setQuitOnLastWindowClosed(False)
+    from .ui.single_instance import InstanceServer, forward_to_running, server_name
+
+    # One instance per profile: a second launch raises the first and hands it its files.
+    name = server_name(paths.database_file)
+    if forward_to_running(name, files or []):
+        log.info("handed over to the running instance")
+        return 0
+    instance = InstanceServer(name)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     sys.excepthook = _crash_hook
     loop.set_exception_handler(_asyncio_exception_handler)
     built: list[Services] = []
     try:
-        return loop.run_until_complete(_main(app, paths, language, built))
+        return loop.run_until_complete(_main(app, paths, language, built, instance, files or []))
     except RuntimeError as exc:
         # Qt's loop was stopped from outside (session logout, app.quit()): close what is still open.
         log.info("event loop stopped early: %s", exc)
@@ -110,7 +118,8 @@ async def shutdown(services: Services) -> None:
     services.store.close()
 
 
-async def _main(app, paths: ProfilePaths, language: str | None, built: list[Services]) -> int:
+async def _main(app, paths: ProfilePaths, language: str | None, built: list[Services], instance=None,
+                files: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QMessageBox
 
     from .ui import i18n, theme
@@ -135,8 +144,12 @@ async def _main(app, paths: ProfilePaths, language: str | None, built: list[Serv
     built.append(services)
 
     window = MainWindow(services.session, services.providers, services.store, colors, services.attachments,
-                        services.voice)
+                        services.voice, log_dir=paths.log_dir)
     window.show()
+    if instance is not None:
+        instance.set_handler(window.open_files)
+    if files:
+        window.open_files(files)
     follow_system_theme(app, window, services)
     quit_event = asyncio.Event()
     window.closed.connect(quit_event.set)
@@ -150,6 +163,8 @@ async def _main(app, paths: ProfilePaths, language: str | None, built: list[Serv
         window.open_provider(first_run=True)
 
     await quit_event.wait()
+    if instance is not None:
+        instance.close()
     await shutdown(services)
     window.deleteLater()
     del translators

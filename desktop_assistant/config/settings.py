@@ -105,6 +105,9 @@ class AppSettings:
     max_retries: int = 2  # the SDK's own bounded retries on connection errors, 408/409/429/5xx
     image_detail: str = "auto"  # default vision detail for new attachments: low / high / auto
     voice: VoiceSettings = field(default_factory=VoiceSettings)
+    keep_in_tray: bool = False  # closing the window leaves the app running in the system tray
+    # Window geometry and splitter state as Qt saves them (base64), restored at the next start.
+    window_state: dict[str, str] = field(default_factory=dict)
 
     @property
     def active_profile(self) -> ProviderProfile | None:
@@ -138,6 +141,9 @@ class AppSettings:
             settings.image_detail = data["image_detail"]
         if isinstance(data.get("voice"), dict):
             settings.voice = VoiceSettings.from_dict(data["voice"])
+        settings.keep_in_tray = data.get("keep_in_tray") is True
+        if isinstance(data.get("window_state"), dict):
+            settings.window_state = {str(k): str(v) for k, v in data["window_state"].items()}
         return settings
 
 

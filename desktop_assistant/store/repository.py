@@ -108,6 +108,18 @@ class Store:
         ).fetchall()
         return [_conversation(row) for row in rows]
 
+    def search_conversations(self, text: str, limit: int = 200) -> list[Conversation]:
+        """Conversations whose title or any message contains `text` (case-insensitive for Latin letters),
+        most recently updated first."""
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = self.conn.execute(
+            f"SELECT {_CONVERSATION_COLUMNS} FROM conversations c WHERE c.title LIKE ?1 ESCAPE '\\' "
+            "OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.content LIKE ?1 ESCAPE '\\') "
+            "ORDER BY c.updated_at DESC, c.id DESC LIMIT ?2",
+            (pattern, limit),
+        ).fetchall()
+        return [_conversation(row) for row in rows]
+
     def rename_conversation(self, conversation_id: str, title: str) -> None:
         # Does not bump updated_at: renaming should not move the conversation in the list.
         self.conn.execute("UPDATE conversations SET title = ? WHERE id = ?", (title, conversation_id))

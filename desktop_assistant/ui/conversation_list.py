@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QInputDialog,
+    QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMenu,
@@ -27,6 +30,7 @@ class ConversationList(QWidget):
     new_requested = Signal()
     rename_requested = Signal(str, str)
     delete_requested = Signal(str)
+    search_changed = Signal(str)  # the search text, a moment after typing stops ("" when cleared)
 
     def __init__(self, colors: Colors, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -40,6 +44,15 @@ class ConversationList(QWidget):
         self.new_button.setIconSize(QSize(16, 16))
         self.new_button.setToolTip(self.tr("New chat (Ctrl+N)"))
         layout.addWidget(self.new_button)
+        self.search = SearchField()
+        self.search.setPlaceholderText(self.tr("Search chats (Ctrl+F)"))
+        self.search.setClearButtonEnabled(True)
+        layout.addWidget(self.search)
+        self.no_results = QLabel(self.tr("No chat contains this text."))
+        self.no_results.setObjectName("MetaLabel")
+        self.no_results.setWordWrap(True)
+        self.no_results.hide()
+        layout.addWidget(self.no_results)
         self.list = QListWidget()
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.setUniformItemSizes(True)
@@ -48,6 +61,11 @@ class ConversationList(QWidget):
         layout.addWidget(self.list)
 
         self.new_button.clicked.connect(self.new_requested)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(200)
+        self._search_timer.timeout.connect(lambda: self.search_changed.emit(self.search.text().strip()))
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.list.currentItemChanged.connect(self._on_current)
         self.list.customContextMenuRequested.connect(self._menu)
         self.list.itemDoubleClicked.connect(lambda item: self.ask_rename(item.data(ID_ROLE)))
@@ -56,6 +74,7 @@ class ConversationList(QWidget):
         self.new_button.setIcon(icon("new-chat", colors.text, 16))
 
     def set_conversations(self, conversations: list[Conversation], current_id: str | None) -> None:
+        self.no_results.setVisible(not conversations and bool(self.search.text().strip()))
         self.list.blockSignals(True)
         self.list.clear()
         for conversation in conversations:
@@ -98,6 +117,10 @@ class ConversationList(QWidget):
         self.list.clearSelection()
         self.list.blockSignals(False)
 
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
     def ids(self) -> list[str]:
         return [self.list.item(row).data(ID_ROLE) for row in range(self.list.count())]
 
@@ -136,3 +159,13 @@ class ConversationList(QWidget):
         menu.addAction(self.tr("Rename…"), lambda: self.ask_rename(conversation_id))
         menu.addAction(self.tr("Delete…"), lambda: self.ask_delete(conversation_id))
         menu.exec(self.list.viewport().mapToGlobal(position))
+
+
+class SearchField(QLineEdit):
+    """Esc clears the search (and a second Esc leaves it to the window: stop a reply)."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and self.text():
+            self.clear()
+            return
+        super().keyPressEvent(event)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QMimeData, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
+    QDesktopServices,
     QDragEnterEvent,
     QDragLeaveEvent,
     QDragMoveEvent,
@@ -43,24 +46,32 @@ from .chat_view import ChatView
 from .composer import Composer, has_images
 from .conversation_list import ConversationList
 from .error_text import Action, describe
+from .help_dialogs import AboutDialog, ShortcutsDialog
 from .icons import app_icon
 from .preferences_dialog import PreferencesDialog
 from .provider_dialog import ProviderDialog, keyring_problem_text
 from .push_to_talk import HoldKey, PushToTalk, hold_key_text
 from .theme import Colors, markdown_theme
+from .tray import Tray, tray_available
+
+log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
     closed = Signal()  # the user closed the window: the app shuts down in order
 
     def __init__(self, session: ChatSession, providers: ProviderService, store: Store, colors: Colors,
-                 attachments: AttachmentService | None = None, voice: Voice | None = None) -> None:
+                 attachments: AttachmentService | None = None, voice: Voice | None = None,
+                 log_dir: Path | None = None) -> None:
         super().__init__()
         self.session = session
         self.providers = providers
         self.store = store
         self.colors = colors
         self.voice = voice
+        self.log_dir = log_dir
+        self._quitting = False  # Quit (menu, tray) closes for real even when the tray keeps the app running
+        self.tray: Tray | None = None
         self.setWindowTitle(self.tr("Desktop Assistant"))
         self.setWindowIcon(app_icon())
         self.resize(1100, 760)
@@ -109,6 +120,8 @@ class MainWindow(QMainWindow):
             self.installEventFilter(self._hold_key)
         self.composer.set_voice_available(voice is not None)
         self.chat.set_can_speak(voice is not None)
+        self._restore_window_state()
+        self._update_tray()
         self._build_menu()
         self._connect_signals()
         self.reload_conversations()
@@ -133,6 +146,7 @@ class MainWindow(QMainWindow):
         self.sidebar.selected.connect(self.open_conversation)
         self.sidebar.rename_requested.connect(self._rename)
         self.sidebar.delete_requested.connect(self._delete)
+        self.sidebar.search_changed.connect(self.search_chats)
         self.chat.regenerate_requested.connect(self.regenerate)
         self.chat.edit_submitted.connect(self.edit_and_resend)
         self.chat.action_requested.connect(self._on_error_action)
@@ -172,8 +186,10 @@ class MainWindow(QMainWindow):
         preferences = QAction(self.tr("P&references…"), self, triggered=self.open_preferences)
         preferences.setShortcut(QKeySequence("Ctrl+,"))
         preferences.setMenuRole(QAction.MenuRole.PreferencesRole)
-        quit_action = QAction(self.tr("&Quit"), self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close)
-        for action in (new, settings, provider, preferences):
+        quit_action = QAction(self.tr("&Quit"), self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.quit)
+        self.search_action = QAction(self.tr("Searc&h chats"), self, shortcut=QKeySequence.StandardKey.Find,
+                                     triggered=self.sidebar.focus_search)
+        for action in (new, self.search_action, settings, provider, preferences):
             menu.addAction(action)
         self.voice_mode_action = QAction(self.tr("&Voice conversation"), self, checkable=True)
         self.voice_mode_action.setShortcut(QKeySequence("Ctrl+Shift+V"))
@@ -184,10 +200,28 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         menu.addAction(quit_action)
 
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        help_menu.addAction(QAction(self.tr("&Keyboard shortcuts"), self, triggered=self.show_shortcuts,
+                                    shortcut=QKeySequence.StandardKey.HelpContents))
+        logs = QAction(self.tr("Open &logs folder"), self, triggered=self.open_logs_folder)
+        logs.setVisible(self.log_dir is not None)
+        help_menu.addAction(logs)
+        about = QAction(self.tr("&About Desktop Assistant"), self, triggered=self.show_about)
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+        help_menu.addAction(about)
+
     # --- conversations ----------------------------------------------------------------------------
     def reload_conversations(self) -> None:
         current = self.session.conversation.id if self.session.conversation else None
         self.sidebar.set_conversations(self.store.list_conversations(), current)
+
+    def search_chats(self, text: str) -> None:
+        """The sidebar's search: chats whose title or messages contain `text`; all of them when it is empty."""
+        if not text:
+            self.reload_conversations()
+            return
+        current = self.session.conversation.id if self.session.conversation else None
+        self.sidebar.set_conversations(self.store.search_conversations(text), current)
 
     def new_chat(self) -> None:
         self.session.open(None)
@@ -332,15 +366,53 @@ class MainWindow(QMainWindow):
         return dialog
 
     def open_preferences(self) -> PreferencesDialog:
-        dialog = PreferencesDialog(self.providers, self, voice=self.voice is not None)
+        dialog = PreferencesDialog(self.providers, self, voice=self.voice is not None, tray=tray_available())
         dialog.finished.connect(lambda _result: (
             self.update_provider_label(),
+            self._update_tray(),
             self._apply_voice_settings(),
             self.composer.set_default_detail(Detail(self.providers.settings.image_detail)),
             self.composer.focus(),
         ))
         dialog.open()
         return dialog
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        key = hold_key_text(self.voice.settings().hold_key) if self.voice is not None else ""
+        dialog = ShortcutsDialog(key, self)
+        dialog.open()
+        return dialog
+
+    def show_about(self) -> AboutDialog:
+        dialog = AboutDialog(self)
+        dialog.open()
+        return dialog
+
+    def open_logs_folder(self) -> bool:
+        if self.log_dir is None:
+            return False
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.log_dir)))
+
+    # --- tray -------------------------------------------------------------------------------------
+    def _update_tray(self) -> None:
+        """A tray icon while "keep running in the tray" is on (and the desktop has a tray)."""
+        wanted = self.providers.settings.keep_in_tray and tray_available()
+        if wanted and self.tray is None:
+            self.tray = Tray(self)
+            self.tray.show_requested.connect(self.bring_to_front)
+            self.tray.new_chat_requested.connect(lambda: (self.bring_to_front(), self.new_chat()))
+            self.tray.quit_requested.connect(self.quit)
+            self.tray.show()
+        elif not wanted and self.tray is not None:
+            self.tray.icon.hide()
+            self.tray.deleteLater()
+            self.tray = None
+
+    def quit(self) -> None:
+        """Quit for real (menu, tray), whatever the tray setting."""
+        self._quitting = True
+        self.close()
 
     # --- voice ------------------------------------------------------------------------------------
     def _apply_voice_settings(self) -> None:
@@ -431,6 +503,25 @@ class MainWindow(QMainWindow):
         self.sidebar.set_colors(colors)
         self.chat.set_colors(colors, markdown_theme(colors))
 
+    # --- another launch, files from the command line ------------------------------------------------
+    def open_files(self, files: list[str]) -> int:
+        """Bring the window to the front and attach `files` (another launch, or the command line)."""
+        self.bring_to_front()
+        if not files:
+            return 0
+        data = QMimeData()
+        data.setUrls([QUrl.fromLocalFile(f) for f in files])
+        added = self.composer.add_mime_data(data)
+        self.composer.focus()
+        return added
+
+    def bring_to_front(self) -> None:
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
     # --- drops anywhere in the window ---------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if has_images(event.mimeData()):
@@ -464,6 +555,31 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self.composer.focus)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.tray is not None and not self._quitting:
+            # Keep running in the tray: only the window goes away.
+            self._save_window_state()
+            self.hide()
+            self.tray.tell_still_running()
+            event.ignore()
+            return
+        self._save_window_state()
         self.session.stop()
         super().closeEvent(event)
         self.closed.emit()
+
+    def _restore_window_state(self) -> None:
+        state = self.providers.settings.window_state
+        if state.get("geometry"):
+            self.restoreGeometry(QByteArray.fromBase64(state["geometry"].encode()))
+        if state.get("splitter"):
+            self.splitter.restoreState(QByteArray.fromBase64(state["splitter"].encode()))
+
+    def _save_window_state(self) -> None:
+        self.providers.settings.window_state = {
+            "geometry": bytes(self.saveGeometry().toBase64().data()).decode(),
+            "splitter": bytes(self.splitter.saveState().toBase64().data()).decode(),
+        }
+        try:
+            self.providers.save_settings()
+        except OSError as exc:  # a read-only or full disk must not stop the app from closing
+            log.warning("window state not saved: %s", exc)

@@ -6,6 +6,7 @@ import asyncio
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -35,7 +36,8 @@ ID_ROLE = Qt.ItemDataRole.UserRole
 class PreferencesDialog(QDialog):
     restart_needed = Signal()  # language or theme changed: they apply from the next start
 
-    def __init__(self, providers: ProviderService, parent: QWidget | None = None, *, voice: bool = False) -> None:
+    def __init__(self, providers: ProviderService, parent: QWidget | None = None, *, voice: bool = False,
+                 tray: bool = False) -> None:
         super().__init__(parent)
         self._providers = providers
         self.setWindowTitle(self.tr("Preferences"))
@@ -104,6 +106,12 @@ class PreferencesDialog(QDialog):
         self.retries.setValue(providers.settings.max_retries)
         self.retries.setToolTip(self.tr("Automatic retries on rate limits, server errors and dropped connections."))
         form.addRow(self.tr("Retries"), self.retries)
+        self.keep_in_tray = QCheckBox(self.tr("Keep running in the tray when the window is closed"))
+        self.keep_in_tray.setChecked(providers.settings.keep_in_tray)
+        self.keep_in_tray.setEnabled(tray)
+        if not tray:
+            self.keep_in_tray.setToolTip(self.tr("This desktop has no system tray."))
+        form.addRow("", self.keep_in_tray)
         layout.addLayout(form)
         self.restart_note = QLabel(self.tr("Language, theme and network changes apply from the next start."))
         self.restart_note.setObjectName("MetaLabel")
@@ -206,6 +214,7 @@ class PreferencesDialog(QDialog):
         settings.request_timeout = self.timeout.value()
         settings.max_retries = self.retries.value()
         settings.image_detail = self.detail.currentData()
+        settings.keep_in_tray = self.keep_in_tray.isChecked() and self.keep_in_tray.isEnabled()
         self._providers.save_settings()
         if changed:
             self.restart_needed.emit()

@@ -2,77 +2,115 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <location filename="../../ui/help_dialogs.py" line="77"/>
+        <source>About %1</source>
+        <translation>关于 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help_dialogs.py" line="87"/>
+        <source>A desktop assistant for the OpenAI API and OpenAI-compatible servers. API keys stay in your system keyring.</source>
+        <translation>适用于 OpenAI API 及兼容服务器的桌面助手。API 密钥只保存在系统密钥环中。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help_dialogs.py" line="92"/>
+        <source>Built with these components, under their licences:</source>
+        <translation>本应用使用了以下组件（遵循各自的许可证）：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help_dialogs.py" line="94"/>
+        <source>Component</source>
+        <translation>组件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help_dialogs.py" line="94"/>
+        <source>Version</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help_dialogs.py" line="94"/>
+        <source>Licence</source>
+        <translation>许可证</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help_dialogs.py" line="94"/>
+        <source>Home page</source>
+        <translation>主页</translation>
+    </message>
+</context>
+<context>
     <name>AssistantMessageWidget</name>
     <message>
-        <location filename="../../ui/message_widgets.py" line="367"/>
+        <location filename="../../ui/message_widgets.py" line="376"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="389"/>
+        <location filename="../../ui/message_widgets.py" line="398"/>
         <source>Copy reply</source>
         <translation>复制回复</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="390"/>
+        <location filename="../../ui/message_widgets.py" line="399"/>
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="391"/>
-        <location filename="../../ui/message_widgets.py" line="452"/>
+        <location filename="../../ui/message_widgets.py" line="400"/>
+        <location filename="../../ui/message_widgets.py" line="461"/>
         <source>Read aloud</source>
         <translation>朗读</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="424"/>
+        <location filename="../../ui/message_widgets.py" line="433"/>
         <source>Writing…</source>
         <translation>正在生成…</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="452"/>
+        <location filename="../../ui/message_widgets.py" line="461"/>
         <source>Stop reading aloud</source>
         <translation>停止朗读</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="467"/>
+        <location filename="../../ui/message_widgets.py" line="476"/>
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="468"/>
+        <location filename="../../ui/message_widgets.py" line="477"/>
         <source>Interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="469"/>
+        <location filename="../../ui/message_widgets.py" line="478"/>
         <source>Interrupted by you</source>
         <translation>已被你打断</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/message_widgets.py" line="475"/>
+        <location filename="../../ui/message_widgets.py" line="484"/>
         <source>%n tokens</source>
         <translation>
             <numerusform>%n 个 token</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="482"/>
+        <location filename="../../ui/message_widgets.py" line="491"/>
         <source>Interrupted: the app closed before this reply finished</source>
         <translation>已中断：回复完成前应用已关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="497"/>
+        <location filename="../../ui/message_widgets.py" line="506"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="498"/>
+        <location filename="../../ui/message_widgets.py" line="507"/>
         <source>Provider settings</source>
         <translation>服务商设置</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="499"/>
+        <location filename="../../ui/message_widgets.py" line="508"/>
         <source>Chat settings</source>
         <translation>对话设置</translation>
     </message>
@@ -283,87 +321,87 @@
         <translation>重新转写</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="145"/>
+        <location filename="../../ui/composer.py" line="144"/>
         <source>Voice conversation: what you say is sent when you let go, and replies are spoken while they are written</source>
         <translation>语音对话：松开即发送你说的话，回复会一边生成一边朗读</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="234"/>
+        <location filename="../../ui/composer.py" line="233"/>
         <source>Voice conversation: hold the microphone or %1 to talk.</source>
         <translation>语音对话：按住麦克风或 %1 说话。</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="236"/>
+        <location filename="../../ui/composer.py" line="235"/>
         <source>Voice conversation: hold the microphone to talk.</source>
         <translation>语音对话：按住麦克风说话。</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="246"/>
+        <location filename="../../ui/composer.py" line="245"/>
         <source>Hold to talk; release to send. Talking while a reply is spoken interrupts it.</source>
         <translation>按住说话，松开发送。在朗读回复时说话会打断它。</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="248"/>
+        <location filename="../../ui/composer.py" line="247"/>
         <source>Hold to talk; release to transcribe into the message.</source>
         <translation>按住说话，松开后转写到消息框。</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="250"/>
+        <location filename="../../ui/composer.py" line="249"/>
         <source>Or hold %1.</source>
         <translation>也可以按住 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="258"/>
+        <location filename="../../ui/composer.py" line="257"/>
         <source>Recording… release to stop</source>
         <translation>正在录音…松开即停止</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="265"/>
+        <location filename="../../ui/composer.py" line="264"/>
         <source>Recording… %1 s</source>
         <translation>正在录音… %1 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="286"/>
+        <location filename="../../ui/composer.py" line="285"/>
         <source>Attach images</source>
         <translation>添加图片</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="287"/>
+        <location filename="../../ui/composer.py" line="286"/>
         <source>Images (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;All files (*)</source>
         <translation>图片 (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="307"/>
+        <location filename="../../ui/composer.py" line="306"/>
         <source>Pasted image</source>
         <translation>粘贴的图片</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="324"/>
+        <location filename="../../ui/composer.py" line="323"/>
         <source>Preparing images…</source>
         <translation>正在处理图片…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/composer.py" line="326"/>
-        <location filename="../../ui/composer.py" line="329"/>
+        <location filename="../../ui/composer.py" line="325"/>
+        <location filename="../../ui/composer.py" line="328"/>
         <source>≈ %Ln tokens</source>
         <translation>
             <numerusform>约 %Ln 个 token</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/composer.py" line="327"/>
+        <location filename="../../ui/composer.py" line="326"/>
         <source>(%Ln for images)</source>
         <translation>
             <numerusform>（其中图片 %Ln 个）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="343"/>
+        <location filename="../../ui/composer.py" line="342"/>
         <source>Stop (Esc)</source>
         <translation>停止 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="348"/>
+        <location filename="../../ui/composer.py" line="347"/>
         <source>Send (Enter)</source>
         <translation>发送 (Enter)</translation>
     </message>
@@ -371,44 +409,54 @@
 <context>
     <name>ConversationList</name>
     <message>
-        <location filename="../../ui/conversation_list.py" line="38"/>
-        <location filename="../../ui/conversation_list.py" line="62"/>
-        <location filename="../../ui/conversation_list.py" line="80"/>
+        <location filename="../../ui/conversation_list.py" line="42"/>
+        <location filename="../../ui/conversation_list.py" line="81"/>
+        <location filename="../../ui/conversation_list.py" line="99"/>
         <source>New chat</source>
         <translation>新建对话</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="41"/>
+        <location filename="../../ui/conversation_list.py" line="45"/>
         <source>New chat (Ctrl+N)</source>
         <translation>新建对话 (Ctrl+N)</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="116"/>
+        <location filename="../../ui/conversation_list.py" line="48"/>
+        <source>Search chats (Ctrl+F)</source>
+        <translation>搜索对话 (Ctrl+F)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="51"/>
+        <source>No chat contains this text.</source>
+        <translation>没有对话包含这段文字。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="139"/>
         <source>Rename chat</source>
         <translation>重命名对话</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="116"/>
+        <location filename="../../ui/conversation_list.py" line="139"/>
         <source>Title:</source>
         <translation>标题：</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="123"/>
+        <location filename="../../ui/conversation_list.py" line="146"/>
         <source>Delete chat</source>
         <translation>删除对话</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="124"/>
+        <location filename="../../ui/conversation_list.py" line="147"/>
         <source>Delete “%1” and all its messages? This cannot be undone.</source>
         <translation>要删除“%1”及其全部消息吗？此操作无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="136"/>
+        <location filename="../../ui/conversation_list.py" line="159"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="137"/>
+        <location filename="../../ui/conversation_list.py" line="160"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
@@ -416,32 +464,32 @@
 <context>
     <name>EmptyState</name>
     <message>
-        <location filename="../../ui/chat_view.py" line="35"/>
+        <location filename="../../ui/chat_view.py" line="36"/>
         <source>What can I help with?</source>
         <translation>有什么可以帮你的？</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="44"/>
+        <location filename="../../ui/chat_view.py" line="45"/>
         <source>Type a question and press Enter to send; Shift+Enter starts a new line.</source>
         <translation>输入问题后按 Enter 发送，按 Shift+Enter 换行。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="46"/>
+        <location filename="../../ui/chat_view.py" line="47"/>
         <source>Drop, paste or attach images to ask about them.</source>
         <translation>拖放、粘贴或添加图片，就可以针对图片提问。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="48"/>
+        <location filename="../../ui/chat_view.py" line="49"/>
         <source>Hold the microphone button to talk: your words are typed into the message.</source>
         <translation>按住麦克风按钮说话：你说的话会转成文字放进消息框。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="50"/>
+        <location filename="../../ui/chat_view.py" line="51"/>
         <source>Replies stream in as Markdown, with code you can copy in one click.</source>
         <translation>回复以 Markdown 格式实时显示，代码可一键复制。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="52"/>
+        <location filename="../../ui/chat_view.py" line="53"/>
         <source>Chat settings (model, system prompt, temperature) are behind the sliders button.</source>
         <translation>点击滑块按钮可打开对话设置（模型、系统提示词、温度）。</translation>
     </message>
@@ -592,12 +640,12 @@
 <context>
     <name>ImagePreview</name>
     <message>
-        <location filename="../../ui/message_widgets.py" line="243"/>
+        <location filename="../../ui/message_widgets.py" line="252"/>
         <source>Image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="260"/>
+        <location filename="../../ui/message_widgets.py" line="269"/>
         <source>Save image</source>
         <translation>保存图片</translation>
     </message>
@@ -605,7 +653,7 @@
 <context>
     <name>ImageThumb</name>
     <message>
-        <location filename="../../ui/message_widgets.py" line="224"/>
+        <location filename="../../ui/message_widgets.py" line="233"/>
         <source>image</source>
         <translation>图片</translation>
     </message>
@@ -641,112 +689,137 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="65"/>
+        <location filename="../../ui/main_window.py" line="75"/>
         <source>Desktop Assistant</source>
         <translation>桌面助手</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="168"/>
+        <location filename="../../ui/main_window.py" line="181"/>
         <source>&amp;Chat</source>
         <translation>对话(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="169"/>
+        <location filename="../../ui/main_window.py" line="182"/>
         <source>&amp;New chat</source>
         <translation>新建对话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="170"/>
+        <location filename="../../ui/main_window.py" line="183"/>
         <source>Chat &amp;settings…</source>
         <translation>对话设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="172"/>
+        <location filename="../../ui/main_window.py" line="185"/>
         <source>&amp;Provider…</source>
         <translation>服务商(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="173"/>
+        <location filename="../../ui/main_window.py" line="186"/>
         <source>P&amp;references…</source>
         <translation>偏好设置(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="176"/>
+        <location filename="../../ui/main_window.py" line="189"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="179"/>
+        <location filename="../../ui/main_window.py" line="190"/>
+        <source>Searc&amp;h chats</source>
+        <translation>搜索对话(&amp;H)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="194"/>
         <source>&amp;Voice conversation</source>
         <translation>语音对话(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="223"/>
+        <location filename="../../ui/main_window.py" line="203"/>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="204"/>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="206"/>
+        <source>Open &amp;logs folder</source>
+        <translation>打开日志文件夹(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="209"/>
+        <source>&amp;About Desktop Assistant</source>
+        <translation>关于桌面助手(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="256"/>
         <source>Images are still being prepared…</source>
         <translation>图片仍在处理中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="231"/>
+        <location filename="../../ui/main_window.py" line="264"/>
         <source>Chat settings</source>
         <translation>对话设置</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="267"/>
+        <location filename="../../ui/main_window.py" line="300"/>
         <source>The API key cannot be read</source>
         <translation>无法读取 API 密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="269"/>
+        <location filename="../../ui/main_window.py" line="302"/>
         <source>Read the keyring again</source>
         <translation>重新读取密钥环</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="270"/>
+        <location filename="../../ui/main_window.py" line="303"/>
         <source>Enter the key…</source>
         <translation>输入密钥…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="287"/>
+        <location filename="../../ui/main_window.py" line="320"/>
         <source>Last reply: %1 prompt + %2 completion tokens</source>
         <translation>上次回复：输入 %1 + 输出 %2 个 token</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="402"/>
+        <location filename="../../ui/main_window.py" line="475"/>
         <source>Speaking — hold the microphone or %1 to interrupt.</source>
         <translation>正在朗读 — 按住麦克风或 %1 即可打断。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="403"/>
+        <location filename="../../ui/main_window.py" line="476"/>
         <source>the button</source>
         <translation>按钮</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="410"/>
+        <location filename="../../ui/main_window.py" line="483"/>
         <source>Reading aloud failed: %1</source>
         <translation>朗读失败：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="416"/>
+        <location filename="../../ui/main_window.py" line="489"/>
         <source>No provider set up — Chat ▸ Provider…</source>
         <translation>尚未设置服务商——请前往“对话 ▸ 服务商…”</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="419"/>
+        <location filename="../../ui/main_window.py" line="492"/>
         <source>OPENAI_* environment variables</source>
         <translation>OPENAI_* 环境变量</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="421"/>
+        <location filename="../../ui/main_window.py" line="494"/>
         <source> (overridden by OPENAI_* variables)</source>
         <translation>（已被 OPENAI_* 变量覆盖）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="455"/>
+        <location filename="../../ui/main_window.py" line="547"/>
         <source>Drop images to attach them</source>
         <translation>松开鼠标即可添加图片</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="456"/>
+        <location filename="../../ui/main_window.py" line="548"/>
         <source>Message the assistant…</source>
         <translation>给助手发送消息…</translation>
     </message>
@@ -762,137 +835,147 @@
 <context>
     <name>PreferencesDialog</name>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="42"/>
+        <location filename="../../ui/preferences_dialog.py" line="43"/>
         <source>Preferences</source>
         <translation>偏好设置</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="49"/>
+        <location filename="../../ui/preferences_dialog.py" line="50"/>
         <source>General</source>
         <translation>常规</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="53"/>
+        <location filename="../../ui/preferences_dialog.py" line="58"/>
         <source>Voice</source>
         <translation>语音</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="55"/>
+        <location filename="../../ui/preferences_dialog.py" line="60"/>
         <source>Providers</source>
         <translation>服务商</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="60"/>
+        <location filename="../../ui/preferences_dialog.py" line="65"/>
         <source>Add…</source>
         <translation>添加…</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="61"/>
+        <location filename="../../ui/preferences_dialog.py" line="66"/>
         <source>Edit…</source>
         <translation>编辑…</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="62"/>
+        <location filename="../../ui/preferences_dialog.py" line="67"/>
         <source>Use</source>
         <translation>使用</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="63"/>
+        <location filename="../../ui/preferences_dialog.py" line="68"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="76"/>
+        <location filename="../../ui/preferences_dialog.py" line="81"/>
         <source>System default</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="80"/>
+        <location filename="../../ui/preferences_dialog.py" line="85"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="82"/>
+        <location filename="../../ui/preferences_dialog.py" line="87"/>
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="83"/>
+        <location filename="../../ui/preferences_dialog.py" line="88"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="84"/>
+        <location filename="../../ui/preferences_dialog.py" line="89"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="86"/>
+        <location filename="../../ui/preferences_dialog.py" line="91"/>
         <source>Theme</source>
         <translation>主题</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="88"/>
+        <location filename="../../ui/preferences_dialog.py" line="93"/>
         <source>Auto (the server decides)</source>
         <translation>自动（由服务器决定）</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="89"/>
+        <location filename="../../ui/preferences_dialog.py" line="94"/>
         <source>Low (85 tokens per image)</source>
         <translation>低（每张 85 个 token）</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="90"/>
+        <location filename="../../ui/preferences_dialog.py" line="95"/>
         <source>High (fine detail, more tokens)</source>
         <translation>高（细节更清晰，token 更多）</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="92"/>
+        <location filename="../../ui/preferences_dialog.py" line="97"/>
         <source>Image detail</source>
         <translation>图片细节</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="95"/>
+        <location filename="../../ui/preferences_dialog.py" line="100"/>
         <source> s</source>
         <translation> 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="97"/>
+        <location filename="../../ui/preferences_dialog.py" line="102"/>
         <source>How long to wait for the server before giving up.</source>
         <translation>等待服务器响应的最长时间，超时即放弃。</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="98"/>
+        <location filename="../../ui/preferences_dialog.py" line="103"/>
         <source>Request timeout</source>
         <translation>请求超时</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="102"/>
+        <location filename="../../ui/preferences_dialog.py" line="107"/>
         <source>Automatic retries on rate limits, server errors and dropped connections.</source>
         <translation>遇到速率限制、服务器错误或连接中断时自动重试的次数。</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="103"/>
+        <location filename="../../ui/preferences_dialog.py" line="108"/>
         <source>Retries</source>
         <translation>重试次数</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="105"/>
+        <location filename="../../ui/preferences_dialog.py" line="109"/>
+        <source>Keep running in the tray when the window is closed</source>
+        <translation>关闭窗口后在系统托盘中继续运行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/preferences_dialog.py" line="113"/>
+        <source>This desktop has no system tray.</source>
+        <translation>此桌面环境没有系统托盘。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/preferences_dialog.py" line="116"/>
         <source>Language, theme and network changes apply from the next start.</source>
         <translation>语言、主题和网络设置将在下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="135"/>
+        <location filename="../../ui/preferences_dialog.py" line="146"/>
         <source>OPENAI_API_KEY / OPENAI_BASE_URL are set in the environment and override the active provider&apos;s key / URL.</source>
         <translation>环境变量中设置了 OPENAI_API_KEY / OPENAI_BASE_URL，它们会覆盖当前服务商的密钥 / 地址。</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="184"/>
+        <location filename="../../ui/preferences_dialog.py" line="195"/>
         <source>Delete provider</source>
         <translation>删除服务商</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="185"/>
+        <location filename="../../ui/preferences_dialog.py" line="196"/>
         <source>Delete “%1” and its API key from the system keyring?</source>
         <translation>删除“%1”，并从系统密钥环中删除它的 API 密钥？</translation>
     </message>
@@ -1030,84 +1113,203 @@
 <context>
     <name>PushToTalk</name>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="131"/>
+        <location filename="../../ui/push_to_talk.py" line="162"/>
         <source>The chosen microphone is not connected; recording with the default one.</source>
         <translation>所选麦克风未连接，正在使用默认麦克风录音。</translation>
     </message>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="152"/>
+        <location filename="../../ui/push_to_talk.py" line="183"/>
         <source>Recording cancelled.</source>
         <translation>已取消录音。</translation>
     </message>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="162"/>
+        <location filename="../../ui/push_to_talk.py" line="192"/>
+        <location filename="../../ui/push_to_talk.py" line="203"/>
         <source>Hold the microphone button while you speak.</source>
         <translation>请在说话时按住麦克风按钮。</translation>
     </message>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="165"/>
+        <location filename="../../ui/push_to_talk.py" line="206"/>
         <source>Nothing was heard. Check the microphone and its volume.</source>
         <translation>没有录到声音，请检查麦克风和音量。</translation>
     </message>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="181"/>
+        <location filename="../../ui/push_to_talk.py" line="199"/>
+        <location filename="../../ui/push_to_talk.py" line="221"/>
         <source>Transcribing…</source>
         <translation>正在转写…</translation>
     </message>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="186"/>
-        <location filename="../../ui/push_to_talk.py" line="190"/>
+        <location filename="../../ui/push_to_talk.py" line="226"/>
+        <location filename="../../ui/push_to_talk.py" line="230"/>
         <source>the recording is kept.</source>
         <translation>录音已保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="194"/>
+        <location filename="../../ui/push_to_talk.py" line="234"/>
         <source>Recording stopped at the time limit (Preferences ▸ Voice).</source>
         <translation>录音已达到时长上限而停止（偏好设置 ▸ 语音）。</translation>
     </message>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="197"/>
+        <location filename="../../ui/push_to_talk.py" line="237"/>
         <source>No words were recognised. Try again, a little closer to the microphone.</source>
         <translation>没有识别出文字。请靠近麦克风一些再试一次。</translation>
     </message>
 </context>
 <context>
+    <name>ShortcutsDialog</name>
+    <message>
+        <location filename="../../ui/help_dialogs.py" line="50"/>
+        <location filename="../../ui/help_dialogs.py" line="63"/>
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help_dialogs.py" line="53"/>
+        <source>New chat</source>
+        <translation>新建对话</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help_dialogs.py" line="54"/>
+        <source>Search chats</source>
+        <translation>搜索对话</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help_dialogs.py" line="55"/>
+        <source>Send the message</source>
+        <translation>发送消息</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help_dialogs.py" line="55"/>
+        <source>Enter</source>
+        <translation>Enter</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help_dialogs.py" line="56"/>
+        <source>New line in the message</source>
+        <translation>在消息中换行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help_dialogs.py" line="56"/>
+        <source>Shift+Enter</source>
+        <translation>Shift+Enter</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help_dialogs.py" line="57"/>
+        <source>Stop the reply, stop reading aloud, cancel a recording</source>
+        <translation>停止回复、停止朗读、取消录音</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help_dialogs.py" line="57"/>
+        <source>Esc</source>
+        <translation>Esc</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help_dialogs.py" line="58"/>
+        <source>Hold to talk</source>
+        <translation>按住说话</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help_dialogs.py" line="58"/>
+        <source>(off: Preferences ▸ Voice)</source>
+        <translation>（未设置：偏好设置 ▸ 语音）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help_dialogs.py" line="59"/>
+        <source>Voice conversation on/off</source>
+        <translation>开启/关闭语音对话</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help_dialogs.py" line="60"/>
+        <source>Chat settings</source>
+        <translation>对话设置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help_dialogs.py" line="61"/>
+        <source>Preferences</source>
+        <translation>偏好设置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help_dialogs.py" line="62"/>
+        <source>Paste an image</source>
+        <translation>粘贴图片</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help_dialogs.py" line="64"/>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help_dialogs.py" line="66"/>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help_dialogs.py" line="66"/>
+        <source>Keys</source>
+        <translation>按键</translation>
+    </message>
+</context>
+<context>
     <name>Startup</name>
     <message>
-        <location filename="../../app.py" line="126"/>
+        <location filename="../../app.py" line="135"/>
         <source>This history database was written by a newer version of Desktop Assistant (schema %1; this version knows %2). Update the app, or start it with another --profile-dir.</source>
         <translation>此历史数据库由更新版本的桌面助手写入（数据库结构版本 %1；当前版本仅支持到 %2）。请更新应用，或使用其他 --profile-dir 启动。</translation>
     </message>
     <message>
-        <location filename="../../app.py" line="132"/>
+        <location filename="../../app.py" line="141"/>
         <source>The history database cannot be opened:</source>
         <translation>无法打开历史数据库：</translation>
     </message>
     <message>
-        <location filename="../../app.py" line="214"/>
+        <location filename="../../app.py" line="229"/>
         <source>Something unexpected went wrong. Your chats are saved; the details were written to the log.</source>
         <translation>发生意外错误。你的对话已保存，详细信息已写入日志。</translation>
     </message>
 </context>
 <context>
+    <name>Tray</name>
+    <message>
+        <location filename="../../ui/tray.py" line="27"/>
+        <source>New chat</source>
+        <translation>新建对话</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tray.py" line="28"/>
+        <source>Show</source>
+        <translation>显示窗口</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tray.py" line="30"/>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tray.py" line="46"/>
+        <source>Still running in the tray. Quit from its menu.</source>
+        <translation>仍在系统托盘中运行。可从托盘菜单退出。</translation>
+    </message>
+</context>
+<context>
     <name>UserMessageWidget</name>
     <message>
-        <location filename="../../ui/message_widgets.py" line="304"/>
+        <location filename="../../ui/message_widgets.py" line="313"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="305"/>
+        <location filename="../../ui/message_widgets.py" line="314"/>
         <source>Save &amp;&amp; send</source>
         <translation>保存并发送</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="315"/>
+        <location filename="../../ui/message_widgets.py" line="324"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="316"/>
+        <location filename="../../ui/message_widgets.py" line="325"/>
         <source>Edit and resend</source>
         <translation>编辑并重新发送</translation>
     </message>
