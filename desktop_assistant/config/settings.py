@@ -106,6 +106,7 @@ class AppSettings:
     image_detail: str = "auto"  # default vision detail for new attachments: low / high / auto
     voice: VoiceSettings = field(default_factory=VoiceSettings)
     keep_in_tray: bool = False  # closing the window leaves the app running in the system tray
+    summon_shortcut: str = ""  # a system-wide key that brings the window up (X11, Windows); "" = off
     # Window geometry and splitter state as Qt saves them (base64), restored at the next start.
     window_state: dict[str, str] = field(default_factory=dict)
 
@@ -142,6 +143,8 @@ class AppSettings:
         if isinstance(data.get("voice"), dict):
             settings.voice = VoiceSettings.from_dict(data["voice"])
         settings.keep_in_tray = data.get("keep_in_tray") is True
+        if isinstance(data.get("summon_shortcut"), str):
+            settings.summon_shortcut = data["summon_shortcut"]
         if isinstance(data.get("window_state"), dict):
             settings.window_state = {str(k): str(v) for k, v in data["window_state"].items()}
         return settings

@@ -46,6 +46,7 @@ from .chat_view import ChatView
 from .composer import Composer, has_images
 from .conversation_list import ConversationList
 from .error_text import Action, describe
+from .global_hotkey import GlobalHotkey
 from .help_dialogs import AboutDialog, ShortcutsDialog
 from .icons import app_icon
 from .preferences_dialog import PreferencesDialog
@@ -122,6 +123,9 @@ class MainWindow(QMainWindow):
         self.chat.set_can_speak(voice is not None)
         self._restore_window_state()
         self._update_tray()
+        self.global_hotkey = GlobalHotkey(self)
+        self.global_hotkey.activated.connect(self.bring_to_front)
+        self._apply_summon_shortcut()
         self._build_menu()
         self._connect_signals()
         self.reload_conversations()
@@ -370,6 +374,7 @@ class MainWindow(QMainWindow):
         dialog.finished.connect(lambda _result: (
             self.update_provider_label(),
             self._update_tray(),
+            self._apply_summon_shortcut(),
             self._apply_voice_settings(),
             self.composer.set_default_detail(Detail(self.providers.settings.image_detail)),
             self.composer.focus(),
@@ -408,6 +413,14 @@ class MainWindow(QMainWindow):
             self.tray.icon.hide()
             self.tray.deleteLater()
             self.tray = None
+
+    def _apply_summon_shortcut(self) -> None:
+        text = self.providers.settings.summon_shortcut
+        if not self.global_hotkey.set_shortcut(text) and text:
+            self.statusBar().showMessage(
+                self.tr("The shortcut %1 could not be set up: another application may use it.").replace("%1", text)
+                if self.global_hotkey.error == "taken" else
+                self.tr("System-wide shortcuts are not available on this desktop."), 8000)
 
     def quit(self) -> None:
         """Quit for real (menu, tray), whatever the tray setting."""
@@ -555,6 +568,8 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self.composer.focus)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.tray is None or self._quitting:
+            self.global_hotkey.clear()
         if self.tray is not None and not self._quitting:
             # Keep running in the tray: only the window goes away.
             self._save_window_state()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QKeySequenceEdit,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -28,6 +30,7 @@ from PySide6.QtWidgets import (
 from desktop_assistant.config.settings import Theme
 from desktop_assistant.services.providers import ProviderService
 
+from .global_hotkey import supported as global_hotkey_supported
 from .provider_dialog import ProviderDialog
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -112,6 +115,18 @@ class PreferencesDialog(QDialog):
         if not tray:
             self.keep_in_tray.setToolTip(self.tr("This desktop has no system tray."))
         form.addRow("", self.keep_in_tray)
+        self.summon = QKeySequenceEdit(QKeySequence.fromString(providers.settings.summon_shortcut,
+                                                               QKeySequence.SequenceFormat.PortableText))
+        self.summon.setMaximumSequenceLength(1)
+        self.summon.setClearButtonEnabled(True)
+        if global_hotkey_supported():
+            self.summon.setToolTip(self.tr("Brings the window up from any application, e.g. Ctrl+Alt+Space. "
+                                           "Empty: off."))
+        else:
+            self.summon.setEnabled(False)
+            self.summon.setToolTip(self.tr("Not available here: Wayland and macOS do not let apps take "
+                                           "system-wide keys."))
+        form.addRow(self.tr("Show window from anywhere"), self.summon)
         layout.addLayout(form)
         self.restart_note = QLabel(self.tr("Language, theme and network changes apply from the next start."))
         self.restart_note.setObjectName("MetaLabel")
@@ -215,6 +230,8 @@ class PreferencesDialog(QDialog):
         settings.max_retries = self.retries.value()
         settings.image_detail = self.detail.currentData()
         settings.keep_in_tray = self.keep_in_tray.isChecked() and self.keep_in_tray.isEnabled()
+        if self.summon.isEnabled():
+            settings.summon_shortcut = self.summon.keySequence().toString(QKeySequence.SequenceFormat.PortableText)
         self._providers.save_settings()
         if changed:
             self.restart_needed.emit()

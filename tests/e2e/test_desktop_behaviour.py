@@ -103,3 +103,34 @@ def test_keep_running_in_the_tray(make_app, monkeypatch):
     assert app.window.isVisible()
     app.window.tray.quit_requested.emit()
     assert closed == [True], "Quit from the tray quits"
+
+
+def test_the_summon_shortcut_brings_the_window_up_from_anywhere(make_app):
+    import shutil
+    import subprocess
+
+    from desktop_assistant.ui import global_hotkey
+
+    if not global_hotkey.supported() or shutil.which("xdotool") is None:
+        pytest.skip("needs X11 and xdotool")
+    app = make_app()
+    window = app.window
+    assert window.global_hotkey._backend is None, "off by default"
+    dialog = app.do(window.open_preferences)
+    from PySide6.QtGui import QKeySequence
+
+    dialog.summon.setKeySequence(QKeySequence("Ctrl+Shift+F12"))
+    app.do(dialog.accept)
+    assert app.services.providers.settings.summon_shortcut == "Ctrl+Shift+F12"
+    assert window.global_hotkey._backend is not None
+    window.hide()
+    # xdotool types into the X server as a keyboard would: the grab on the root window catches it. (Not Alt:
+    # the bare Xvfb keymap has no Alt on Mod1.)
+    subprocess.run(["xdotool", "key", "ctrl+shift+F12"], check=True, timeout=10)
+    app.until(window.isVisible, timeout=5)
+    # A second grab of the same keys (another app holding them) is refused with a reason.
+    other = global_hotkey.GlobalHotkey()
+    assert not other.set_shortcut("Ctrl+Shift+F12") and other.error == "taken"
+    window.providers.settings.summon_shortcut = ""
+    window._apply_summon_shortcut()
+    assert window.global_hotkey._backend is None

@@ -689,137 +689,147 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="75"/>
+        <location filename="../../ui/main_window.py" line="76"/>
         <source>Desktop Assistant</source>
         <translation>桌面助手</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="181"/>
+        <location filename="../../ui/main_window.py" line="185"/>
         <source>&amp;Chat</source>
         <translation>对话(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="182"/>
+        <location filename="../../ui/main_window.py" line="186"/>
         <source>&amp;New chat</source>
         <translation>新建对话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="183"/>
+        <location filename="../../ui/main_window.py" line="187"/>
         <source>Chat &amp;settings…</source>
         <translation>对话设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="185"/>
+        <location filename="../../ui/main_window.py" line="189"/>
         <source>&amp;Provider…</source>
         <translation>服务商(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="186"/>
+        <location filename="../../ui/main_window.py" line="190"/>
         <source>P&amp;references…</source>
         <translation>偏好设置(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="189"/>
+        <location filename="../../ui/main_window.py" line="193"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="190"/>
+        <location filename="../../ui/main_window.py" line="194"/>
         <source>Searc&amp;h chats</source>
         <translation>搜索对话(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="194"/>
+        <location filename="../../ui/main_window.py" line="198"/>
         <source>&amp;Voice conversation</source>
         <translation>语音对话(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="203"/>
+        <location filename="../../ui/main_window.py" line="207"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="204"/>
+        <location filename="../../ui/main_window.py" line="208"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>键盘快捷键(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="206"/>
+        <location filename="../../ui/main_window.py" line="210"/>
         <source>Open &amp;logs folder</source>
         <translation>打开日志文件夹(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="209"/>
+        <location filename="../../ui/main_window.py" line="213"/>
         <source>&amp;About Desktop Assistant</source>
         <translation>关于桌面助手(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="256"/>
+        <location filename="../../ui/main_window.py" line="260"/>
         <source>Images are still being prepared…</source>
         <translation>图片仍在处理中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="264"/>
+        <location filename="../../ui/main_window.py" line="268"/>
         <source>Chat settings</source>
         <translation>对话设置</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="300"/>
+        <location filename="../../ui/main_window.py" line="304"/>
         <source>The API key cannot be read</source>
         <translation>无法读取 API 密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="302"/>
+        <location filename="../../ui/main_window.py" line="306"/>
         <source>Read the keyring again</source>
         <translation>重新读取密钥环</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="303"/>
+        <location filename="../../ui/main_window.py" line="307"/>
         <source>Enter the key…</source>
         <translation>输入密钥…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="320"/>
+        <location filename="../../ui/main_window.py" line="324"/>
         <source>Last reply: %1 prompt + %2 completion tokens</source>
         <translation>上次回复：输入 %1 + 输出 %2 个 token</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="475"/>
+        <location filename="../../ui/main_window.py" line="421"/>
+        <source>The shortcut %1 could not be set up: another application may use it.</source>
+        <translation>无法设置快捷键 %1：可能已被其他应用占用。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="423"/>
+        <source>System-wide shortcuts are not available on this desktop.</source>
+        <translation>此桌面环境不支持全局快捷键。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="488"/>
         <source>Speaking — hold the microphone or %1 to interrupt.</source>
         <translation>正在朗读 — 按住麦克风或 %1 即可打断。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="476"/>
+        <location filename="../../ui/main_window.py" line="489"/>
         <source>the button</source>
         <translation>按钮</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="483"/>
+        <location filename="../../ui/main_window.py" line="496"/>
         <source>Reading aloud failed: %1</source>
         <translation>朗读失败：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="489"/>
+        <location filename="../../ui/main_window.py" line="502"/>
         <source>No provider set up — Chat ▸ Provider…</source>
         <translation>尚未设置服务商——请前往“对话 ▸ 服务商…”</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="492"/>
+        <location filename="../../ui/main_window.py" line="505"/>
         <source>OPENAI_* environment variables</source>
         <translation>OPENAI_* 环境变量</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="494"/>
+        <location filename="../../ui/main_window.py" line="507"/>
         <source> (overridden by OPENAI_* variables)</source>
         <translation>（已被 OPENAI_* 变量覆盖）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="547"/>
+        <location filename="../../ui/main_window.py" line="560"/>
         <source>Drop images to attach them</source>
         <translation>松开鼠标即可添加图片</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="548"/>
+        <location filename="../../ui/main_window.py" line="561"/>
         <source>Message the assistant…</source>
         <translation>给助手发送消息…</translation>
     </message>
@@ -835,147 +845,162 @@
 <context>
     <name>PreferencesDialog</name>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="43"/>
+        <location filename="../../ui/preferences_dialog.py" line="46"/>
         <source>Preferences</source>
         <translation>偏好设置</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="50"/>
+        <location filename="../../ui/preferences_dialog.py" line="53"/>
         <source>General</source>
         <translation>常规</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="58"/>
+        <location filename="../../ui/preferences_dialog.py" line="61"/>
         <source>Voice</source>
         <translation>语音</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="60"/>
+        <location filename="../../ui/preferences_dialog.py" line="63"/>
         <source>Providers</source>
         <translation>服务商</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="65"/>
+        <location filename="../../ui/preferences_dialog.py" line="68"/>
         <source>Add…</source>
         <translation>添加…</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="66"/>
+        <location filename="../../ui/preferences_dialog.py" line="69"/>
         <source>Edit…</source>
         <translation>编辑…</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="67"/>
+        <location filename="../../ui/preferences_dialog.py" line="70"/>
         <source>Use</source>
         <translation>使用</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="68"/>
+        <location filename="../../ui/preferences_dialog.py" line="71"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="81"/>
+        <location filename="../../ui/preferences_dialog.py" line="84"/>
         <source>System default</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="85"/>
+        <location filename="../../ui/preferences_dialog.py" line="88"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="87"/>
+        <location filename="../../ui/preferences_dialog.py" line="90"/>
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="88"/>
+        <location filename="../../ui/preferences_dialog.py" line="91"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="89"/>
+        <location filename="../../ui/preferences_dialog.py" line="92"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="91"/>
+        <location filename="../../ui/preferences_dialog.py" line="94"/>
         <source>Theme</source>
         <translation>主题</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="93"/>
+        <location filename="../../ui/preferences_dialog.py" line="96"/>
         <source>Auto (the server decides)</source>
         <translation>自动（由服务器决定）</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="94"/>
+        <location filename="../../ui/preferences_dialog.py" line="97"/>
         <source>Low (85 tokens per image)</source>
         <translation>低（每张 85 个 token）</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="95"/>
+        <location filename="../../ui/preferences_dialog.py" line="98"/>
         <source>High (fine detail, more tokens)</source>
         <translation>高（细节更清晰，token 更多）</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="97"/>
+        <location filename="../../ui/preferences_dialog.py" line="100"/>
         <source>Image detail</source>
         <translation>图片细节</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="100"/>
+        <location filename="../../ui/preferences_dialog.py" line="103"/>
         <source> s</source>
         <translation> 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="102"/>
+        <location filename="../../ui/preferences_dialog.py" line="105"/>
         <source>How long to wait for the server before giving up.</source>
         <translation>等待服务器响应的最长时间，超时即放弃。</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="103"/>
+        <location filename="../../ui/preferences_dialog.py" line="106"/>
         <source>Request timeout</source>
         <translation>请求超时</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="107"/>
+        <location filename="../../ui/preferences_dialog.py" line="110"/>
         <source>Automatic retries on rate limits, server errors and dropped connections.</source>
         <translation>遇到速率限制、服务器错误或连接中断时自动重试的次数。</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="108"/>
+        <location filename="../../ui/preferences_dialog.py" line="111"/>
         <source>Retries</source>
         <translation>重试次数</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="109"/>
+        <location filename="../../ui/preferences_dialog.py" line="112"/>
         <source>Keep running in the tray when the window is closed</source>
         <translation>关闭窗口后在系统托盘中继续运行</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="113"/>
+        <location filename="../../ui/preferences_dialog.py" line="116"/>
         <source>This desktop has no system tray.</source>
         <translation>此桌面环境没有系统托盘。</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="116"/>
+        <location filename="../../ui/preferences_dialog.py" line="123"/>
+        <source>Brings the window up from any application, e.g. Ctrl+Alt+Space. Empty: off.</source>
+        <translation>在任何应用中按下即可调出窗口，例如 Ctrl+Alt+Space。留空则关闭。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/preferences_dialog.py" line="127"/>
+        <source>Not available here: Wayland and macOS do not let apps take system-wide keys.</source>
+        <translation>此处不可用：Wayland 和 macOS 不允许应用使用全局快捷键。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/preferences_dialog.py" line="129"/>
+        <source>Show window from anywhere</source>
+        <translation>全局调出窗口</translation>
+    </message>
+    <message>
+        <location filename="../../ui/preferences_dialog.py" line="131"/>
         <source>Language, theme and network changes apply from the next start.</source>
         <translation>语言、主题和网络设置将在下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="146"/>
+        <location filename="../../ui/preferences_dialog.py" line="161"/>
         <source>OPENAI_API_KEY / OPENAI_BASE_URL are set in the environment and override the active provider&apos;s key / URL.</source>
         <translation>环境变量中设置了 OPENAI_API_KEY / OPENAI_BASE_URL，它们会覆盖当前服务商的密钥 / 地址。</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="195"/>
+        <location filename="../../ui/preferences_dialog.py" line="210"/>
         <source>Delete provider</source>
         <translation>删除服务商</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="196"/>
+        <location filename="../../ui/preferences_dialog.py" line="211"/>
         <source>Delete “%1” and its API key from the system keyring?</source>
         <translation>删除“%1”，并从系统密钥环中删除它的 API 密钥？</translation>
     </message>
