@@ -13,6 +13,7 @@ from typing import Any
 
 from desktop_assistant.domain.ids import new_id
 from desktop_assistant.domain.params import ChatParams
+from desktop_assistant.domain.presets import Preset
 
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_MODEL = "gpt-4o-mini"
@@ -107,6 +108,7 @@ class AppSettings:
     voice: VoiceSettings = field(default_factory=VoiceSettings)
     keep_in_tray: bool = False  # closing the window leaves the app running in the system tray
     summon_shortcut: str = ""  # a system-wide key that brings the window up (X11, Windows); "" = off
+    presets: list[Preset] = field(default_factory=list)  # the user's own system-prompt presets
     # Window geometry and splitter state as Qt saves them (base64), restored at the next start.
     window_state: dict[str, str] = field(default_factory=dict)
 
@@ -143,6 +145,8 @@ class AppSettings:
         if isinstance(data.get("voice"), dict):
             settings.voice = VoiceSettings.from_dict(data["voice"])
         settings.keep_in_tray = data.get("keep_in_tray") is True
+        settings.presets = [Preset(str(p["name"]), str(p.get("prompt", ""))) for p in data.get("presets", [])
+                            if isinstance(p, dict) and p.get("name")]
         if isinstance(data.get("summon_shortcut"), str):
             settings.summon_shortcut = data["summon_shortcut"]
         if isinstance(data.get("window_state"), dict):

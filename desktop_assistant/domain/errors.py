@@ -18,6 +18,7 @@ class ErrorKind(StrEnum):
     STREAM_CUT = "stream_cut"  # the connection dropped mid-reply
     CONTEXT_TOO_LONG = "context_too_long"
     IMAGES_NOT_SUPPORTED = "images_not_supported"  # a 400 saying this model takes no image input
+    PARAM_REJECTED = "param_rejected"  # a 400 naming a parameter this server or model does not take
     BAD_REQUEST = "bad_request"  # other 400/422
     UNEXPECTED = "unexpected"
 
@@ -32,11 +33,12 @@ RETRYABLE = frozenset({
 class AssistantError(Exception):
     """A domain error: `kind` says what happened, `detail` is the server's own words (no secrets)."""
 
-    def __init__(self, kind: ErrorKind, detail: str = "", status: int | None = None) -> None:
+    def __init__(self, kind: ErrorKind, detail: str = "", status: int | None = None, param: str = "") -> None:
         super().__init__(f"{kind.value}: {detail}" if detail else kind.value)
         self.kind = kind
         self.detail = detail
         self.status = status
+        self.param = param  # the request parameter the server named, for PARAM_REJECTED
 
     @property
     def retryable(self) -> bool:

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from dataclasses import asdict, dataclass, fields, replace
+from enum import StrEnum
 from typing import Any
 
 # Bounds as documented for chat completions.
 TEMPERATURE_RANGE = (0.0, 2.0)
 TOP_P_RANGE = (0.0, 1.0)
 MAX_TOKENS_RANGE = (1, 1_000_000)
+PENALTY_RANGE = (-2.0, 2.0)  # presence_penalty, frequency_penalty
+SEED_RANGE = (-(2**63), 2**63 - 1)
+N_RANGE = (1, 128)
+MAX_STOP_SEQUENCES = 4
 IMAGE_TURNS_RANGE = (0, 1000)
+SCHEMA_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+class ResponseFormat(StrEnum):
+    TEXT = "text"
+    JSON_OBJECT = "json_object"  # any JSON object; the API wants the word "json" in the messages
+    JSON_SCHEMA = "json_schema"  # structured output following `json_schema`
 
 
 class ParamError(ValueError):
@@ -28,6 +42,15 @@ class ChatParams:
     temperature: float | None = None  # None: leave it to the server's default
     top_p: float | None = None
     max_tokens: int | None = None
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+    stop: tuple[str, ...] = ()  # up to 4 sequences where the reply stops
+    seed: int | None = None  # best-effort reproducible sampling
+    n: int | None = None  # choices per request (None: the server's default, 1)
+    response_format: ResponseFormat = ResponseFormat.TEXT
+    json_schema: str = ""  # the JSON Schema (as text, as the user edits it) for ResponseFormat.JSON_SCHEMA
+    schema_name: str = "reply"
+    strict: bool = True  # structured outputs' strict mode
     # Images are re-sent every turn (the API is stateless); keep only those of the last N questions
     # to save tokens. None: all of them. Not an API parameter: it shapes the messages sent.
     image_turns: int | None = None
@@ -38,23 +61,62 @@ class ChatParams:
         _check_range("temperature", self.temperature, TEMPERATURE_RANGE)
         _check_range("top_p", self.top_p, TOP_P_RANGE)
         _check_range("max_tokens", self.max_tokens, MAX_TOKENS_RANGE)
+        _check_range("presence_penalty", self.presence_penalty, PENALTY_RANGE)
+        _check_range("frequency_penalty", self.frequency_penalty, PENALTY_RANGE)
+        _check_range("seed", self.seed, SEED_RANGE)
+        _check_range("n", self.n, N_RANGE)
         _check_range("image_turns", self.image_turns, IMAGE_TURNS_RANGE)
-        if self.max_tokens is not None and not isinstance(self.max_tokens, int):
-            raise ParamError("max_tokens", "max_tokens must be a whole number.")
+        for name in ("max_tokens", "seed", "n"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+                raise ParamError(name, f"{name} must be a whole number.")
+        if len(self.stop) > MAX_STOP_SEQUENCES:
+            raise ParamError("stop", f"At most {MAX_STOP_SEQUENCES} stop sequences.")
+        if any(not s for s in self.stop):
+            raise ParamError("stop", "A stop sequence cannot be empty.")
+        if self.response_format == ResponseFormat.JSON_SCHEMA:
+            self.schema()  # raises ParamError with the reason
+            if not SCHEMA_NAME.match(self.schema_name):
+                raise ParamError("schema_name", "The schema name may use letters, digits, _ and - (1-64).")
         return self
+
+    def schema(self) -> dict[str, Any]:
+        """The JSON schema as a dict; ParamError when it is not valid JSON describing an object."""
+        try:
+            schema = json.loads(self.json_schema)
+        except ValueError as exc:
+            raise ParamError("json_schema", f"The schema is not valid JSON: {exc}.") from None
+        if not isinstance(schema, dict):
+            raise ParamError("json_schema", "The schema must be a JSON object.")
+        if schema.get("type") != "object":
+            raise ParamError("json_schema", 'The schema\'s top level must be "type": "object".')
+        return schema
 
     def merged(self, overrides: dict[str, Any]) -> ChatParams:
         """These params with a conversation's overrides applied (unknown keys ignored)."""
         known = {f.name for f in fields(self)}
-        return replace(self, **{k: v for k, v in overrides.items() if k in known})
+        typed = ChatParams.from_dict({k: v for k, v in overrides.items() if k in known})  # lists -> tuples ...
+        return replace(self, **{k: getattr(typed, k) for k in overrides if k in known})
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["stop"] = list(self.stop)
+        data["response_format"] = self.response_format.value
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ChatParams:
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        values = {k: v for k, v in data.items() if k in known}
+        if "stop" in values:
+            stop = values["stop"]
+            values["stop"] = tuple(str(s) for s in stop) if isinstance(stop, list | tuple) else ()
+        if "response_format" in values:
+            try:
+                values["response_format"] = ResponseFormat(values["response_format"])
+            except ValueError:
+                values["response_format"] = ResponseFormat.TEXT
+        return cls(**values)
 
 
 def _check_range(name: str, value: float | None, bounds: tuple[float, float]) -> None:

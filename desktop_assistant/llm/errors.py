@@ -12,6 +12,13 @@ _IMAGE_HINTS = ("image_url is only supported", "does not support image", "image 
 _CONTEXT_HINTS = ("context_length_exceeded", "maximum context length", "context window", "too many tokens")
 
 
+def _body_param(exc: Any) -> str:
+    body = getattr(exc, "body", None)
+    inner = body.get("error", body) if isinstance(body, dict) else None
+    param = inner.get("param") if isinstance(inner, dict) else None
+    return str(param) if isinstance(param, str) else ""
+
+
 def _body_error(exc: Any) -> tuple[str, str]:
     """(code, message) from an OpenAI-style error body, tolerant of gateways' variations."""
     body = getattr(exc, "body", None)
@@ -44,6 +51,9 @@ def map_exception(exc: BaseException, *, received_text: bool = False) -> Assista
             kind = ErrorKind.CONTEXT_TOO_LONG
         elif status in (400, 422) and any(hint in lowered for hint in _IMAGE_HINTS):
             kind = ErrorKind.IMAGES_NOT_SUPPORTED
+        elif status in (400, 422) and (param := _body_param(exc)) and param not in ("messages", "model"):
+            # "Unsupported parameter: 'seed'", "Unrecognized request argument supplied: n", ...
+            return AssistantError(ErrorKind.PARAM_REJECTED, _redact(message), status, param=param)
         elif status == 401:
             kind = ErrorKind.AUTH
         elif status == 403:

@@ -9,7 +9,10 @@ from typing import Any
 from urllib.parse import urlparse
 
 from desktop_assistant.domain.models import Attachment, Message, MessageStatus, Role
-from desktop_assistant.domain.params import ChatParams
+from desktop_assistant.domain.params import ChatParams, ResponseFormat
+
+# JSON mode is refused unless "json" appears somewhere in the messages; said once, as a system message.
+JSON_MODE_NOTE = "Reply with a single valid JSON object."
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +77,13 @@ def _first_user_turn_with_images(history: list[Message], turns: int | None) -> i
     return user_indexes[-turns] if len(user_indexes) >= turns else 0
 
 
+def _text_of(message: dict[str, Any]) -> str:
+    content = message.get("content")
+    if isinstance(content, str):
+        return content
+    return " ".join(part.get("text", "") for part in content or [] if isinstance(part, dict))
+
+
 def chat_request(params: ChatParams, history: Iterable[Message], base_url: str, *, stream: bool = True,
                  files: Callable[[Attachment], Path] | None = None) -> dict:
     """Keyword arguments for `client.chat.completions.create` (image parts may hold ImageFile refs)."""
@@ -87,6 +97,19 @@ def chat_request(params: ChatParams, history: Iterable[Message], base_url: str, 
         # (Ollama, vLLM, llama.cpp, gateways) still only know max_tokens.
         key = "max_completion_tokens" if is_official_openai(base_url) else "max_tokens"
         body[key] = params.max_tokens
+    for name in ("presence_penalty", "frequency_penalty", "seed", "n"):
+        value = getattr(params, name)
+        if value is not None:
+            body[name] = value
+    if params.stop:
+        body["stop"] = list(params.stop)
+    if params.response_format == ResponseFormat.JSON_OBJECT:
+        body["response_format"] = {"type": "json_object"}
+        if not any("json" in _text_of(m).lower() for m in body["messages"]):
+            body["messages"].insert(0, {"role": "system", "content": JSON_MODE_NOTE})
+    elif params.response_format == ResponseFormat.JSON_SCHEMA:
+        body["response_format"] = {"type": "json_schema", "json_schema": {
+            "name": params.schema_name, "schema": params.schema(), "strict": params.strict}}
     if stream:
         body["stream"] = True
         body["stream_options"] = {"include_usage": True}

@@ -37,15 +37,17 @@ def title_from(text: str) -> str:
 
 
 def encode_error(error: AssistantError) -> str:
-    return f"{error.kind.value}\n{error.detail}"
+    head = f"{error.kind.value}|{error.param}" if error.param else error.kind.value
+    return f"{head}\n{error.detail}"
 
 
 def decode_error(value: str | None) -> AssistantError | None:
     if not value:
         return None
-    kind, _, detail = value.partition("\n")
+    head, _, detail = value.partition("\n")
+    kind, _, param = head.partition("|")
     try:
-        return AssistantError(ErrorKind(kind), detail)
+        return AssistantError(ErrorKind(kind), detail, param=param)
     except ValueError:
         return AssistantError(ErrorKind.UNEXPECTED, value)
 

@@ -1,11 +1,15 @@
-"""Per-conversation settings (with "save as default"): model, system prompt, sampling, max tokens."""
+"""Per-conversation settings (with "save as default"): model, presets and system prompt, every sampling
+parameter of chat completions with its bounds, and the reply format (text, JSON object, JSON schema)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -14,10 +18,13 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -25,12 +32,16 @@ from PySide6.QtWidgets import (
 from desktop_assistant.domain.errors import AssistantError
 from desktop_assistant.domain.params import (
     IMAGE_TURNS_RANGE,
+    MAX_STOP_SEQUENCES,
     MAX_TOKENS_RANGE,
+    PENALTY_RANGE,
     TEMPERATURE_RANGE,
     TOP_P_RANGE,
     ChatParams,
     ParamError,
+    ResponseFormat,
 )
+from desktop_assistant.domain.presets import BUILT_IN_PRESETS, SCHEMA_TEMPLATES, Preset
 
 from .error_text import describe
 
@@ -58,18 +69,33 @@ class OptionalNumber(QWidget):
             self.spin.setValue(value)
 
 
+SCHEMA_KEY_ROLE = Qt.ItemDataRole.UserRole + 1  # a template's English key: names the schema
+
+
+def _unescape(text: str) -> str:
+    """Stop sequences are typed on one line: \\n and \\t stand for a newline and a tab."""
+    return text.replace("\\n", "\n").replace("\\t", "\t")
+
+
+def _escape(text: str) -> str:
+    return text.replace("\n", "\\n").replace("\t", "\\t")
+
+
 class ChatSettingsDialog(QDialog):
     def __init__(self, params: ChatParams, fetch_models: Callable[[], Awaitable[list[str]]] | None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, presets: list[Preset] | None = None,
+                 save_preset: Callable[[Preset], None] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Chat settings"))
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(600)
         self._fetch_models = fetch_models
         self._fetch_task: asyncio.Task | None = None
+        self._save_preset = save_preset
         self.save_as_default = False
+        self.tabs = QTabWidget()
 
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        # --- Basics: model, preset, system prompt ------------------------------------------------------------
+        basics, form = self._page(self.tr("Basics"))
         model_row = QHBoxLayout()
         self.model = QComboBox()
         self.model.setEditable(True)
@@ -84,51 +110,104 @@ class ChatSettingsDialog(QDialog):
         self.models_status.setWordWrap(True)
         form.addRow("", self.models_status)
 
+        preset_row = QHBoxLayout()
+        self.preset = QComboBox()
+        self.preset.addItem(self.tr("Choose a preset…"), None)
+        for preset in list(BUILT_IN_PRESETS) + list(presets or []):
+            self.preset.addItem(preset.name, preset.prompt)
+        self.save_preset_button = QPushButton(self.tr("Save as preset…"))
+        self.save_preset_button.setEnabled(save_preset is not None)
+        preset_row.addWidget(self.preset, 1)
+        preset_row.addWidget(self.save_preset_button)
+        form.addRow(self.tr("Preset"), preset_row)
         self.system_prompt = QPlainTextEdit(params.system_prompt)
         self.system_prompt.setPlaceholderText(self.tr("Optional: how the assistant should behave"))
-        self.system_prompt.setFixedHeight(110)
+        self.system_prompt.setFixedHeight(120)
         form.addRow(self.tr("System prompt"), self.system_prompt)
-
-        temperature = QDoubleSpinBox()
-        temperature.setRange(*TEMPERATURE_RANGE)
-        temperature.setSingleStep(0.1)
-        temperature.setDecimals(2)
-        temperature.setValue(1.0)
-        self.temperature = OptionalNumber(temperature)
-        self.temperature.set_value(params.temperature)
-        self.temperature.setToolTip(self.tr("0–2. Lower is more focused, higher more varied."))
-        form.addRow(self.tr("Temperature"), self.temperature)
-
-        top_p = QDoubleSpinBox()
-        top_p.setRange(*TOP_P_RANGE)
-        top_p.setSingleStep(0.05)
-        top_p.setDecimals(2)
-        top_p.setValue(1.0)
-        self.top_p = OptionalNumber(top_p)
-        self.top_p.set_value(params.top_p)
-        self.top_p.setToolTip(self.tr("0–1. Nucleus sampling; change this or temperature, not both."))
-        form.addRow(self.tr("Top p"), self.top_p)
-
-        max_tokens = QSpinBox()
-        max_tokens.setRange(*MAX_TOKENS_RANGE)
-        max_tokens.setValue(1024)
-        self.max_tokens = OptionalNumber(max_tokens)
-        self.max_tokens.set_value(params.max_tokens)
-        self.max_tokens.setToolTip(self.tr("The longest reply, in tokens."))
-        form.addRow(self.tr("Max tokens"), self.max_tokens)
-
         image_turns = QSpinBox()
         image_turns.setRange(*IMAGE_TURNS_RANGE)
         image_turns.setValue(2)
         self.image_turns = OptionalNumber(image_turns)
         self.image_turns.set_value(params.image_turns)
-        self.image_turns.setToolTip(self.tr("Images are sent again with every question. Keep only those of the "
-                                            "last N questions to save tokens (unset: all)."))
-        form.addRow(self.tr("Images of last N questions"), self.image_turns)
+        self._row(form, self.tr("Images of last N questions"), self.image_turns,
+                  self.tr("Images are sent again with every question. Keep only those of the last N questions "
+                          "to save tokens (unset: all)."))
+
+        # --- Sampling ------------------------------------------------------------------------------------------
+        sampling, form = self._page(self.tr("Sampling"))
+        self.temperature = self._number(QDoubleSpinBox(), TEMPERATURE_RANGE, 1.0, 0.1, params.temperature)
+        self._row(form, self.tr("Temperature"), self.temperature,
+                  self.tr("0–2. Lower is more focused, higher more varied."))
+        self.top_p = self._number(QDoubleSpinBox(), TOP_P_RANGE, 1.0, 0.05, params.top_p)
+        self._row(form, self.tr("Top p"), self.top_p,
+                  self.tr("0–1. Nucleus sampling; change this or temperature, not both."))
+        self.max_tokens = self._number(QSpinBox(), MAX_TOKENS_RANGE, 1024, 1, params.max_tokens)
+        self._row(form, self.tr("Max tokens"), self.max_tokens,
+                  self.tr("The longest reply, in tokens (sent as max_completion_tokens to OpenAI)."))
+        self.presence_penalty = self._number(QDoubleSpinBox(), PENALTY_RANGE, 0.0, 0.1, params.presence_penalty)
+        self._row(form, self.tr("Presence penalty"), self.presence_penalty,
+                  self.tr("−2–2. Positive values nudge the model towards new topics."))
+        self.frequency_penalty = self._number(QDoubleSpinBox(), PENALTY_RANGE, 0.0, 0.1, params.frequency_penalty)
+        self._row(form, self.tr("Frequency penalty"), self.frequency_penalty,
+                  self.tr("−2–2. Positive values make repeating the same words less likely."))
+        seed = QSpinBox()
+        seed.setRange(0, 2**31 - 1)
+        seed.setValue(42)
+        self.seed = OptionalNumber(seed)
+        self.seed.set_value(params.seed)
+        self._row(form, self.tr("Seed"), self.seed,
+                  self.tr("The same seed and settings give (mostly) the same reply."))
+        stop_row = QHBoxLayout()
+        self.stop_edits: list[QLineEdit] = []
+        for i in range(MAX_STOP_SEQUENCES):
+            edit = QLineEdit(_escape(params.stop[i]) if i < len(params.stop) else "")
+            edit.setPlaceholderText(self.tr("stop %1").replace("%1", str(i + 1)))
+            stop_row.addWidget(edit)
+            self.stop_edits.append(edit)
+        self._row(form, self.tr("Stop sequences"), stop_row,
+                  self.tr("Up to 4; the reply ends before any of them. Type \\n for a new line."))
+
+        # --- Output: response format -----------------------------------------------------------------------
+        output, form = self._page(self.tr("Output"))
+        self.response_format = QComboBox()
+        self.response_format.addItem(self.tr("Text"), ResponseFormat.TEXT.value)
+        self.response_format.addItem(self.tr("JSON object"), ResponseFormat.JSON_OBJECT.value)
+        self.response_format.addItem(self.tr("JSON schema (structured output)"), ResponseFormat.JSON_SCHEMA.value)
+        self.response_format.setCurrentIndex(max(0, self.response_format.findData(params.response_format.value)))
+        self._row(form, self.tr("Reply format"), self.response_format,
+                  self.tr("JSON object: any valid JSON. JSON schema: the reply follows your schema."))
+        self.schema_box = QWidget()
+        schema_form = QFormLayout(self.schema_box)
+        schema_form.setContentsMargins(0, 0, 0, 0)
+        self.template = QComboBox()
+        self.template.addItem(self.tr("Start from a template…"), None)
+        shown = {"Extract an event": self.tr("Extract an event"),
+                 "Step-by-step math solution": self.tr("Step-by-step math solution"),
+                 "Content classification": self.tr("Content classification")}
+        for name, schema in SCHEMA_TEMPLATES.items():
+            self.template.addItem(shown.get(name, name), schema)
+            self.template.setItemData(self.template.count() - 1, name, SCHEMA_KEY_ROLE)
+        schema_form.addRow(self.tr("Template"), self.template)
+        self.schema_name = QLineEdit(params.schema_name)
+        schema_form.addRow(self.tr("Name"), self.schema_name)
+        self.schema = QPlainTextEdit(params.json_schema)
+        self.schema.setPlaceholderText('{"type": "object", "properties": {...}, "required": [...], '
+                                       '"additionalProperties": false}')
+        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self.schema.setFont(mono)
+        self.schema.setMinimumHeight(180)
+        schema_form.addRow(self.tr("JSON schema"), self.schema)
+        self.strict = QCheckBox(self.tr("Strict: the reply must match the schema exactly"))
+        self.strict.setChecked(params.strict)
+        schema_form.addRow("", self.strict)
+        self.schema_status = QLabel()
+        self.schema_status.setWordWrap(True)
+        self.schema_status.setObjectName("MetaLabel")
+        schema_form.addRow("", self.schema_status)
+        form.addRow(self.schema_box)
 
         self.error = QLabel()
-        self.error.setObjectName("FormError")
-        self.error.setStyleSheet("color: #c62828;")
+        self.error.setObjectName("ErrorText")
         self.error.setWordWrap(True)
         self.error.hide()
 
@@ -140,11 +219,85 @@ class ChatSettingsDialog(QDialog):
         self.default_button.clicked.connect(self._mark_default)
 
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addWidget(self.tabs)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.refresh_button.clicked.connect(self.load_models)
         self.refresh_button.setEnabled(fetch_models is not None)
+        self.preset.activated.connect(self._apply_preset)
+        self.save_preset_button.clicked.connect(self.ask_preset_name)
+        self.template.activated.connect(self._apply_template)
+        self.response_format.currentIndexChanged.connect(lambda _i: self._update_schema_box())
+        self.schema.textChanged.connect(self._check_schema)
+        self._update_schema_box()
+        self._pages = {"basics": basics, "sampling": sampling, "output": output}
+
+    # --- building ---------------------------------------------------------------------------------------------
+    def _page(self, title: str) -> tuple[QWidget, QFormLayout]:
+        page = QWidget()
+        form = QFormLayout(page)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.tabs.addTab(page, title)
+        return page, form
+
+    @staticmethod
+    def _row(form: QFormLayout, label: str, field, help_text: str) -> None:
+        """A field with its one-line help under it."""
+        form.addRow(label, field)
+        note = QLabel(help_text)
+        note.setObjectName("MetaLabel")
+        note.setWordWrap(True)
+        form.addRow("", note)
+
+    @staticmethod
+    def _number(spin: QSpinBox | QDoubleSpinBox, bounds, start, step, value) -> OptionalNumber:
+        spin.setRange(*bounds)
+        if isinstance(spin, QDoubleSpinBox):
+            spin.setDecimals(2)
+        spin.setSingleStep(step)
+        spin.setValue(start)
+        number = OptionalNumber(spin)
+        number.set_value(value)
+        return number
+
+    # --- presets and schema -----------------------------------------------------------------------------------
+    def _apply_preset(self, index: int) -> None:
+        prompt = self.preset.itemData(index)
+        if prompt:
+            self.system_prompt.setPlainText(prompt)
+
+    def ask_preset_name(self) -> None:
+        name, ok = QInputDialog.getText(self, self.tr("Save as preset"), self.tr("Name:"))
+        if ok and name.strip() and self._save_preset is not None:
+            self.save_preset(name.strip())
+
+    def save_preset(self, name: str) -> Preset:
+        preset = Preset(name, self.system_prompt.toPlainText())
+        assert self._save_preset is not None
+        self._save_preset(preset)
+        self.preset.addItem(preset.name, preset.prompt)
+        return preset
+
+    def _apply_template(self, index: int) -> None:
+        schema = self.template.itemData(index)
+        if schema:
+            self.schema.setPlainText(schema)
+            key = str(self.template.itemData(index, SCHEMA_KEY_ROLE))
+            self.schema_name.setText(key.lower().replace(" ", "_").replace("-", "_"))
+
+    def _update_schema_box(self) -> None:
+        self.schema_box.setVisible(self.response_format.currentData() == ResponseFormat.JSON_SCHEMA.value)
+        self._check_schema()
+
+    def _check_schema(self) -> None:
+        if self.response_format.currentData() != ResponseFormat.JSON_SCHEMA.value:
+            return
+        try:
+            replace(self.params(), response_format=ResponseFormat.JSON_SCHEMA).schema()
+        except ParamError as exc:
+            self.schema_status.setText(str(exc))
+            return
+        self.schema_status.setText(self.tr("The schema is valid."))
 
     def params(self) -> ChatParams:
         return ChatParams(
@@ -153,6 +306,14 @@ class ChatSettingsDialog(QDialog):
             temperature=self.temperature.value(),
             top_p=self.top_p.value(),
             max_tokens=self.max_tokens.value(),
+            presence_penalty=self.presence_penalty.value(),
+            frequency_penalty=self.frequency_penalty.value(),
+            stop=tuple(_unescape(e.text()) for e in self.stop_edits if e.text()),
+            seed=self.seed.value(),
+            response_format=ResponseFormat(self.response_format.currentData()),
+            json_schema=self.schema.toPlainText(),
+            schema_name=self.schema_name.text().strip() or "reply",
+            strict=self.strict.isChecked(),
             image_turns=self.image_turns.value(),
         )
 
@@ -166,6 +327,9 @@ class ChatSettingsDialog(QDialog):
             self.error.setText(str(exc))
             self.error.show()
             self.save_as_default = False
+            page = "output" if exc.field in ("json_schema", "schema_name") else \
+                "basics" if exc.field in ("model", "image_turns") else "sampling"
+            self.tabs.setCurrentWidget(self._pages[page])
             return
         super().accept()
 

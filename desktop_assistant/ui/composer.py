@@ -343,7 +343,7 @@ class Composer(QFrame):
             self.send_button.setEnabled(True)
         else:
             self.send_button.setObjectName("SendButton")
-            self.send_button.setIcon(icon("send", self._colors.accent_text, 18))
+            self.send_button.setIcon(icon("send", self._colors.accent_text, 18, disabled=self._colors.muted))
             self.send_button.setToolTip(self.tr("Send (Enter)"))
             self.send_button.setEnabled(self.has_content() and not self.strip.preparing)
         self.send_button.style().unpolish(self.send_button)

@@ -89,6 +89,12 @@ def describe(error: AssistantError) -> ErrorText:
                          translate("Errors", "Pick a vision model in the chat settings (for example gpt-4o or "
                                    "gpt-4o-mini; llava or qwen2.5-vl on local servers), then retry.") + detail,
                          (Action.OPEN_SETTINGS, Action.RETRY))
+    if kind == ErrorKind.PARAM_REJECTED:
+        return ErrorText(translate("Errors", "The server does not accept the parameter “%1”").replace(
+                             "%1", error.param),
+                         translate("Errors", "This server or model does not take it, or not with this value. "
+                                   "Unset or change it in the chat settings, then retry.") + detail,
+                         (Action.OPEN_SETTINGS, Action.RETRY))
     if kind == ErrorKind.BAD_REQUEST:
         return ErrorText(translate("Errors", "The server rejected the request"),
                          translate("Errors", "A setting may not be supported by this server or model.") + detail,

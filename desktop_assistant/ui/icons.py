@@ -31,12 +31,17 @@ def _pixmap(name: str, color: str, size: int, ratio: float) -> QPixmap:
     return pixmap
 
 
-def icon(name: str, color: QColor | str, size: int = 18) -> QIcon:
+def icon(name: str, color: QColor | str, size: int = 18, disabled: QColor | str | None = None) -> QIcon:
+    """`name` tinted `color`; `disabled` sets the colour when the button is disabled (Qt's own greying can
+    make a light icon vanish into a grey background)."""
     colour = color.name() if isinstance(color, QColor) else color
     screen = QGuiApplication.primaryScreen()
     ratio = screen.devicePixelRatio() if screen else 1.0
     result = QIcon()
     result.addPixmap(_pixmap(name, colour, size, ratio))
+    if disabled is not None:
+        grey = disabled.name() if isinstance(disabled, QColor) else disabled
+        result.addPixmap(_pixmap(name, grey, size, ratio), QIcon.Mode.Disabled)
     return result
 
 

@@ -33,6 +33,7 @@ from desktop_assistant.config.secrets import SecretStoreError
 from desktop_assistant.domain.errors import AssistantError, ErrorKind
 from desktop_assistant.domain.models import Message, Usage
 from desktop_assistant.domain.params import ParamError
+from desktop_assistant.domain.presets import Preset
 from desktop_assistant.domain.vision import Detail
 from desktop_assistant.services.attachments import AttachmentService
 from desktop_assistant.services.chat_session import ChatSession
@@ -335,10 +336,16 @@ class MainWindow(QMainWindow):
 
     # --- dialogs ----------------------------------------------------------------------------------
     def open_chat_settings(self) -> ChatSettingsDialog:
-        dialog = ChatSettingsDialog(self.session.params(), self.providers.list_models, self)
+        dialog = ChatSettingsDialog(self.session.params(), self.providers.list_models, self,
+                                    presets=self.providers.settings.presets, save_preset=self._save_preset)
         dialog.finished.connect(lambda result: self._apply_chat_settings(dialog, result))
         dialog.open()
         return dialog
+
+    def _save_preset(self, preset: Preset) -> None:
+        presets = [p for p in self.providers.settings.presets if p.name != preset.name]
+        self.providers.settings.presets = [*presets, preset]
+        self.providers.save_settings()
 
     def _apply_chat_settings(self, dialog: ChatSettingsDialog, result: int) -> None:
         if not result:

@@ -15,7 +15,8 @@ import pytest
 
 from desktop_assistant.config.provider import ResolvedProvider
 from desktop_assistant.domain.models import Message, MessageStatus, Role
-from desktop_assistant.domain.params import ChatParams
+from desktop_assistant.domain.params import ChatParams, ResponseFormat
+from desktop_assistant.domain.presets import SCHEMA_TEMPLATES
 from desktop_assistant.llm.gateway import ChatGateway, ClientOptions
 from desktop_assistant.llm.network_thread import NetworkThread
 from desktop_assistant.llm.requests import chat_request
@@ -41,6 +42,22 @@ CASES = {
     "everything": ChatParams(model="gpt-4o", system_prompt="Be helpful.", temperature=0.7, top_p=0.9,
                              max_tokens=1024),
     "gateway_model_name": ChatParams(model="openai/gpt-4o-mini", temperature=1.2),
+    "penalties_low": ChatParams(model="gpt-4o-mini", presence_penalty=-2.0, frequency_penalty=-2.0),
+    "penalties_high": ChatParams(model="gpt-4o-mini", presence_penalty=2.0, frequency_penalty=1.5),
+    "stop_one": ChatParams(model="gpt-4o-mini", stop=("\n\n",)),
+    "stop_four": ChatParams(model="gpt-4o-mini", stop=("END", "###", "\n", "Q:")),
+    "seed": ChatParams(model="gpt-4o-mini", seed=12345),
+    "n": ChatParams(model="gpt-4o-mini", n=3),
+    "json_object": ChatParams(model="gpt-4o-mini", response_format=ResponseFormat.JSON_OBJECT),
+    **{f"json_schema_{name.split()[0].lower()}": ChatParams(
+        model="gpt-4o-mini", response_format=ResponseFormat.JSON_SCHEMA, json_schema=schema,
+        schema_name=name.split()[0].lower(), strict=True) for name, schema in SCHEMA_TEMPLATES.items()},
+    "json_schema_not_strict": ChatParams(model="gpt-4o-mini", response_format=ResponseFormat.JSON_SCHEMA,
+                                         json_schema='{"type": "object", "properties": {"a": {"type": "string"}}}',
+                                         schema_name="loose", strict=False),
+    "all_parameters": ChatParams(model="gpt-4o", system_prompt="Reply in JSON.", temperature=0.3, top_p=0.8,
+                                 max_tokens=300, presence_penalty=0.5, frequency_penalty=0.2, stop=("STOP",),
+                                 seed=7, n=2, response_format=ResponseFormat.JSON_OBJECT),
 }
 # The builder names max tokens by server: max_completion_tokens for OpenAI, max_tokens elsewhere.
 BASE_URLS = {"openai": "https://api.openai.com/v1", "compatible": "http://127.0.0.1:11434/v1"}

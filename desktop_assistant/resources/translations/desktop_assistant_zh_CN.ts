@@ -186,92 +186,248 @@
 <context>
     <name>ChatSettingsDialog</name>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="65"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="89"/>
         <source>Chat settings</source>
         <translation>对话设置</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="77"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="98"/>
+        <source>Basics</source>
+        <translation>基本</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="103"/>
         <source>Pick from the server&apos;s list or type a name, e.g. openai/gpt-4o-mini</source>
         <translation>从服务器提供的列表中选择，或输入模型名称，例如 openai/gpt-4o-mini</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="79"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="105"/>
         <source>Load list</source>
         <translation>获取列表</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="82"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="108"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="88"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="115"/>
+        <source>Choose a preset…</source>
+        <translation>选择预设…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="118"/>
+        <source>Save as preset…</source>
+        <translation>存为预设…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="122"/>
+        <source>Preset</source>
+        <translation>预设</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="124"/>
         <source>Optional: how the assistant should behave</source>
         <translation>可选：设定助手的行为方式</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="90"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="126"/>
         <source>System prompt</source>
         <translation>系统提示词</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="99"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="137"/>
+        <source>Sampling</source>
+        <translation>采样</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="140"/>
         <source>0–2. Lower is more focused, higher more varied.</source>
         <translation>0–2。数值越低回答越集中，越高越多样。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="100"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="159"/>
+        <source>The same seed and settings give (mostly) the same reply.</source>
+        <translation>相同的种子和设置会得到（大致）相同的回复。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="178"/>
+        <source>JSON object: any valid JSON. JSON schema: the reply follows your schema.</source>
+        <translation>JSON 对象：任意有效的 JSON。JSON Schema：回复遵循你给出的结构。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="139"/>
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="109"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="143"/>
         <source>0–1. Nucleus sampling; change this or temperature, not both.</source>
         <translation>0–1。核采样；建议只调整此项或温度之一，不要同时调整。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="110"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="142"/>
         <source>Top p</source>
         <translation>Top P</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="117"/>
-        <source>The longest reply, in tokens.</source>
-        <translation>单次回复的最大长度（以 token 计）。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="118"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="145"/>
         <source>Max tokens</source>
         <translation>最大 token 数</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="125"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="133"/>
         <source>Images are sent again with every question. Keep only those of the last N questions to save tokens (unset: all).</source>
         <translation>每次提问都会重新发送图片。只保留最近 N 个问题中的图片以节省 token（不设置则全部保留）。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="127"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="132"/>
         <source>Images of last N questions</source>
         <translation>保留最近 N 个问题的图片</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="136"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="146"/>
+        <source>The longest reply, in tokens (sent as max_completion_tokens to OpenAI).</source>
+        <translation>单次回复的最大长度（以 token 计；发送给 OpenAI 时为 max_completion_tokens）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="148"/>
+        <source>Presence penalty</source>
+        <translation>存在惩罚</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="149"/>
+        <source>−2–2. Positive values nudge the model towards new topics.</source>
+        <translation>−2–2。正值会促使模型谈论新话题。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="151"/>
+        <source>Frequency penalty</source>
+        <translation>频率惩罚</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="152"/>
+        <source>−2–2. Positive values make repeating the same words less likely.</source>
+        <translation>−2–2。正值会降低重复相同词语的可能性。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="158"/>
+        <source>Seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="164"/>
+        <source>stop %1</source>
+        <translation>停止词 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="167"/>
+        <source>Stop sequences</source>
+        <translation>停止序列</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="168"/>
+        <source>Up to 4; the reply ends before any of them. Type \n for a new line.</source>
+        <translation>最多 4 个；回复会在遇到其中任意一个之前结束。用 
+ 表示换行。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="171"/>
+        <source>Output</source>
+        <translation>输出</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="173"/>
+        <source>Text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="174"/>
+        <source>JSON object</source>
+        <translation>JSON 对象</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="175"/>
+        <source>JSON schema (structured output)</source>
+        <translation>JSON Schema（结构化输出）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="177"/>
+        <source>Reply format</source>
+        <translation>回复格式</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="183"/>
+        <source>Start from a template…</source>
+        <translation>从模板开始…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="184"/>
+        <source>Extract an event</source>
+        <translation>提取事件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="185"/>
+        <source>Step-by-step math solution</source>
+        <translation>分步数学解答</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="186"/>
+        <source>Content classification</source>
+        <translation>内容分类</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="190"/>
+        <source>Template</source>
+        <translation>模板</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="192"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="199"/>
+        <source>JSON schema</source>
+        <translation>JSON Schema</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="200"/>
+        <source>Strict: the reply must match the schema exactly</source>
+        <translation>严格模式：回复必须完全符合 Schema</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="215"/>
         <source>Save as default for new chats</source>
         <translation>设为新对话的默认设置</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="175"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="270"/>
+        <source>Save as preset</source>
+        <translation>存为预设</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="270"/>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="300"/>
+        <source>The schema is valid.</source>
+        <translation>Schema 有效。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="339"/>
         <source>Loading models…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="186"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="350"/>
         <source>you can still type a model name.</source>
         <translation>仍可手动输入模型名称。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/chat_settings_dialog.py" line="194"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="358"/>
         <source>%n models available</source>
         <translation>
             <numerusform>%n 个可用模型</numerusform>
@@ -618,21 +774,31 @@
     </message>
     <message>
         <location filename="../../ui/error_text.py" line="93"/>
+        <source>The server does not accept the parameter “%1”</source>
+        <translation>服务器不接受参数“%1”</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_text.py" line="95"/>
+        <source>This server or model does not take it, or not with this value. Unset or change it in the chat settings, then retry.</source>
+        <translation>此服务器或模型不支持该参数，或不支持这个取值。请在对话设置中取消或修改它，然后重试。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/error_text.py" line="99"/>
         <source>The server rejected the request</source>
         <translation>服务器拒绝了请求</translation>
     </message>
     <message>
-        <location filename="../../ui/error_text.py" line="94"/>
+        <location filename="../../ui/error_text.py" line="100"/>
         <source>A setting may not be supported by this server or model.</source>
         <translation>此服务器或模型可能不支持某项设置。</translation>
     </message>
     <message>
-        <location filename="../../ui/error_text.py" line="96"/>
+        <location filename="../../ui/error_text.py" line="102"/>
         <source>Something went wrong</source>
         <translation>出错了</translation>
     </message>
     <message>
-        <location filename="../../ui/error_text.py" line="97"/>
+        <location filename="../../ui/error_text.py" line="103"/>
         <source>An unexpected error occurred.</source>
         <translation>发生了意外错误。</translation>
     </message>
@@ -689,147 +855,147 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="76"/>
+        <location filename="../../ui/main_window.py" line="77"/>
         <source>Desktop Assistant</source>
         <translation>桌面助手</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="185"/>
+        <location filename="../../ui/main_window.py" line="186"/>
         <source>&amp;Chat</source>
         <translation>对话(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="186"/>
+        <location filename="../../ui/main_window.py" line="187"/>
         <source>&amp;New chat</source>
         <translation>新建对话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="187"/>
+        <location filename="../../ui/main_window.py" line="188"/>
         <source>Chat &amp;settings…</source>
         <translation>对话设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="189"/>
+        <location filename="../../ui/main_window.py" line="190"/>
         <source>&amp;Provider…</source>
         <translation>服务商(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="190"/>
+        <location filename="../../ui/main_window.py" line="191"/>
         <source>P&amp;references…</source>
         <translation>偏好设置(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="193"/>
+        <location filename="../../ui/main_window.py" line="194"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="194"/>
+        <location filename="../../ui/main_window.py" line="195"/>
         <source>Searc&amp;h chats</source>
         <translation>搜索对话(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="198"/>
+        <location filename="../../ui/main_window.py" line="199"/>
         <source>&amp;Voice conversation</source>
         <translation>语音对话(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="207"/>
+        <location filename="../../ui/main_window.py" line="208"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="208"/>
+        <location filename="../../ui/main_window.py" line="209"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>键盘快捷键(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="210"/>
+        <location filename="../../ui/main_window.py" line="211"/>
         <source>Open &amp;logs folder</source>
         <translation>打开日志文件夹(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="213"/>
+        <location filename="../../ui/main_window.py" line="214"/>
         <source>&amp;About Desktop Assistant</source>
         <translation>关于桌面助手(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="260"/>
+        <location filename="../../ui/main_window.py" line="261"/>
         <source>Images are still being prepared…</source>
         <translation>图片仍在处理中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="268"/>
+        <location filename="../../ui/main_window.py" line="269"/>
         <source>Chat settings</source>
         <translation>对话设置</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="304"/>
+        <location filename="../../ui/main_window.py" line="305"/>
         <source>The API key cannot be read</source>
         <translation>无法读取 API 密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="306"/>
+        <location filename="../../ui/main_window.py" line="307"/>
         <source>Read the keyring again</source>
         <translation>重新读取密钥环</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="307"/>
+        <location filename="../../ui/main_window.py" line="308"/>
         <source>Enter the key…</source>
         <translation>输入密钥…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="324"/>
+        <location filename="../../ui/main_window.py" line="325"/>
         <source>Last reply: %1 prompt + %2 completion tokens</source>
         <translation>上次回复：输入 %1 + 输出 %2 个 token</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="421"/>
+        <location filename="../../ui/main_window.py" line="428"/>
         <source>The shortcut %1 could not be set up: another application may use it.</source>
         <translation>无法设置快捷键 %1：可能已被其他应用占用。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="423"/>
+        <location filename="../../ui/main_window.py" line="430"/>
         <source>System-wide shortcuts are not available on this desktop.</source>
         <translation>此桌面环境不支持全局快捷键。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="488"/>
+        <location filename="../../ui/main_window.py" line="495"/>
         <source>Speaking — hold the microphone or %1 to interrupt.</source>
         <translation>正在朗读 — 按住麦克风或 %1 即可打断。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="489"/>
+        <location filename="../../ui/main_window.py" line="496"/>
         <source>the button</source>
         <translation>按钮</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="496"/>
+        <location filename="../../ui/main_window.py" line="503"/>
         <source>Reading aloud failed: %1</source>
         <translation>朗读失败：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="502"/>
+        <location filename="../../ui/main_window.py" line="509"/>
         <source>No provider set up — Chat ▸ Provider…</source>
         <translation>尚未设置服务商——请前往“对话 ▸ 服务商…”</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="505"/>
+        <location filename="../../ui/main_window.py" line="512"/>
         <source>OPENAI_* environment variables</source>
         <translation>OPENAI_* 环境变量</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="507"/>
+        <location filename="../../ui/main_window.py" line="514"/>
         <source> (overridden by OPENAI_* variables)</source>
         <translation>（已被 OPENAI_* 变量覆盖）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="560"/>
+        <location filename="../../ui/main_window.py" line="567"/>
         <source>Drop images to attach them</source>
         <translation>松开鼠标即可添加图片</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="561"/>
+        <location filename="../../ui/main_window.py" line="568"/>
         <source>Message the assistant…</source>
         <translation>给助手发送消息…</translation>
     </message>
@@ -837,7 +1003,7 @@
 <context>
     <name>OptionalNumber</name>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="44"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="55"/>
         <source>Set</source>
         <translation>自定义</translation>
     </message>

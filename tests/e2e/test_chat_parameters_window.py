@@ -1,0 +1,90 @@
+"""Issue 6 through the real window: every parameter set in Chat settings reaches the wire; presets; schemas."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from desktop_assistant.domain.presets import BUILT_IN_PRESETS, SCHEMA_TEMPLATES
+from tests.fake_openai import Reply
+
+pytestmark = pytest.mark.e2e
+
+
+def send(app, text: str) -> None:
+    window = app.window
+    window.composer.set_text(text)
+    app.run(app.do(lambda: window.send(window.composer.text())))
+
+
+def test_every_parameter_set_in_the_dialog_reaches_the_wire(make_app, server):
+    app = make_app()
+    window = app.window
+    dialog = app.do(window.open_chat_settings)
+    dialog.presence_penalty.set_value(0.6)
+    dialog.frequency_penalty.set_value(-0.5)
+    dialog.seed.set_value(1234)
+    dialog.stop_edits[0].setText("\\n\\n")
+    dialog.stop_edits[1].setText("END")
+    dialog.response_format.setCurrentIndex(dialog.response_format.findData("json_schema"))
+    assert not dialog.schema_box.isHidden()
+    dialog.schema.setPlainText('{"type": "array"}')
+    assert '"type": "object"' in dialog.schema_status.text()
+    app.do(dialog.accept)
+    assert dialog.isVisible() and dialog.tabs.currentWidget() is dialog._pages["output"]
+    dialog.template.setCurrentIndex(1)
+    dialog.template.activated.emit(1)
+    assert dialog.schema_status.text() == "The schema is valid."
+    app.do(dialog.accept)
+    assert not dialog.isVisible()
+
+    server.script(Reply(text='{"name": "Lunch", "date": "2026-05-01", "participants": ["Ana"]}'))
+    send(app, "Lunch with Ana on 1 May")
+    body = server.chat_requests[-1].json
+    assert body["presence_penalty"] == 0.6 and body["frequency_penalty"] == -0.5 and body["seed"] == 1234
+    assert body["stop"] == ["\n\n", "END"]
+    assert body["response_format"]["type"] == "json_schema"
+    assert body["response_format"]["json_schema"]["schema"] == json.loads(list(SCHEMA_TEMPLATES.values())[0])
+    assert body["response_format"]["json_schema"]["strict"] is True
+    # Reopened, the dialog shows what this chat uses.
+    again = app.do(window.open_chat_settings)
+    assert again.seed.value() == 1234 and again.stop_edits[0].text() == "\\n\\n"
+    again.reject()
+
+
+def test_presets_fill_the_system_prompt_and_the_users_own_are_kept(make_app, server):
+    app = make_app()
+    window = app.window
+    dialog = app.do(window.open_chat_settings)
+    index = dialog.preset.findText(BUILT_IN_PRESETS[4].name)  # a Chinese one
+    dialog.preset.setCurrentIndex(index)
+    dialog.preset.activated.emit(index)
+    assert dialog.system_prompt.toPlainText() == BUILT_IN_PRESETS[4].prompt
+    dialog.system_prompt.setPlainText("Answer like a pirate.")
+    dialog.save_preset("Pirate")
+    app.do(dialog.accept)
+    saved = json.loads((app.profile_dir / "settings.json").read_text(encoding="utf-8"))["presets"]
+    assert saved == [{"name": "Pirate", "prompt": "Answer like a pirate."}]
+    server.script(Reply(text="Arr."))
+    send(app, "Hello")
+    assert server.chat_requests[-1].json["messages"][0] == {"role": "system", "content": "Answer like a pirate."}
+    window.new_chat()
+    dialog = app.do(window.open_chat_settings)
+    assert dialog.preset.findText("Pirate") > 0
+    dialog.reject()
+
+
+def test_a_parameter_the_server_refuses_is_named_in_the_reply(make_app, server):
+    app = make_app()
+    window = app.window
+    dialog = app.do(window.open_chat_settings)
+    dialog.frequency_penalty.set_value(1.0)
+    app.do(dialog.accept)
+    server.script(Reply(status=400, error_param="frequency_penalty", error_code="unsupported_parameter",
+                        error_message="Unsupported parameter: 'frequency_penalty'."))
+    send(app, "Hi")
+    widget = window.chat.widget_for(window.chat.message_ids[-1])
+    assert widget.error_card.isVisibleTo(window)
+    assert widget.error_title.text() == "The server does not accept the parameter “frequency_penalty”"
+    assert window.composer.text() == "" and window.chat.message_ids  # the question was kept in the chat
