@@ -69,6 +69,7 @@ class ChatView(QScrollArea):
         super().__init__(parent)
         self._files = files
         self._can_speak = False  # spoken replies available: replies get a Read aloud button
+        self._json_schema: dict | None = None  # structured output: replies are checked against it
         self._speaking_id: str | None = None
         self.setObjectName("ChatScroll")
         self._store = store
@@ -209,6 +210,8 @@ class ChatView(QScrollArea):
             widget.speak_requested.connect(lambda on, mid=message.id: self.speak_requested.emit(mid, on))
             widget.set_can_speak(self._can_speak)
             widget.set_speaking(message.id == self._speaking_id)
+            if self._json_schema is not None:
+                widget.set_json_schema(self._json_schema)
         return widget
 
     def _append_widget(self, message: Message) -> MessageWidget:
@@ -273,6 +276,13 @@ class ChatView(QScrollArea):
         widget = self._widgets.get(message.id)
         if isinstance(widget, AssistantMessageWidget):
             widget.refresh_status(message)
+
+    def set_json_schema(self, schema: dict | None) -> None:
+        """The schema this chat's replies should follow (None: none); shown replies are re-checked."""
+        self._json_schema = schema
+        for widget in self._widgets.values():
+            if isinstance(widget, AssistantMessageWidget):
+                widget.set_json_schema(schema)
 
     # --- reading aloud ----------------------------------------------------------------------------
     def set_can_speak(self, allowed: bool) -> None:

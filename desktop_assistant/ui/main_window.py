@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from desktop_assistant.audio import AudioError
 from desktop_assistant.config.secrets import SecretStoreError
 from desktop_assistant.domain.errors import AssistantError, ErrorKind
 from desktop_assistant.domain.models import Message, Usage
-from desktop_assistant.domain.params import ParamError
+from desktop_assistant.domain.params import ParamError, ResponseFormat
 from desktop_assistant.domain.presets import Preset
 from desktop_assistant.domain.vision import Detail
 from desktop_assistant.services.attachments import AttachmentService
@@ -232,6 +233,7 @@ class MainWindow(QMainWindow):
         self.session.open(None)
         self.sidebar.clear_selection()
         self.chat.show_conversation(None)
+        self._update_reply_format()
         self.composer.focus()
 
     def open_conversation(self, conversation_id: str) -> None:
@@ -239,6 +241,7 @@ class MainWindow(QMainWindow):
         if conversation is None:
             return
         self.session.open(conversation)
+        self._update_reply_format()
         self.chat.show_conversation(conversation)
         self.composer.focus()
 
@@ -367,7 +370,17 @@ class MainWindow(QMainWindow):
         else:
             # No chat yet: these settings apply to the chat about to be started.
             self.session.pending_overrides = overrides
+        self._update_reply_format()
         self.update_provider_label()
+
+    def _update_reply_format(self) -> None:
+        """Replies of a chat with a JSON schema are checked against it."""
+        params = self.session.params()
+        schema = None
+        if params.response_format == ResponseFormat.JSON_SCHEMA:
+            with contextlib.suppress(ParamError):
+                schema = params.schema()
+        self.chat.set_json_schema(schema)
 
     def open_provider(self, first_run: bool = False) -> ProviderDialog:
         profile = self.providers.settings.active_profile

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from desktop_assistant.domain.errors import AssistantError
 from desktop_assistant.domain.models import Attachment, Message, MessageStatus
+from desktop_assistant.domain.structured import parse_json_reply, schema_problems
 from desktop_assistant.markdown.theme import MarkdownTheme
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ from desktop_assistant.store import AttachmentFiles
 
 from .error_text import Action, describe
 from .icons import icon
+from .json_view import JsonView
 from .theme import Colors
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -366,6 +368,8 @@ class AssistantMessageWidget(MessageWidget):
         outer.setSpacing(4)
         self.text = MarkdownBrowser(theme, self.tr("Copy"))
         outer.addWidget(self.text)
+        self.json_view: JsonView | None = None  # a JSON reply is shown as a tree (the text stays a click away)
+        self._schema: dict | None = None  # the structured-output schema the reply should follow
 
         self.error_card = QFrame()
         self.error_card.setObjectName("ErrorCard")
@@ -388,6 +392,9 @@ class AssistantMessageWidget(MessageWidget):
         actions.setSpacing(2)
         self.copy_button = _flat_button("copy", self.tr("Copy reply"), colors)
         self.regenerate_button = _flat_button("regenerate", self.tr("Regenerate"), colors)
+        self.view_toggle = QPushButton(self.tr("Show as text"))
+        self.view_toggle.setObjectName("Link")
+        self.view_toggle.hide()
         self.speak_button = _flat_button("speaker", self.tr("Read aloud"), colors)
         self.speak_button.setCheckable(True)
         self.speak_button.setVisible(False)  # shown when spoken replies are available (set_can_speak)
@@ -399,6 +406,7 @@ class AssistantMessageWidget(MessageWidget):
         actions.addWidget(self.copy_button)
         actions.addWidget(self.speak_button)
         actions.addWidget(self.regenerate_button)
+        actions.addWidget(self.view_toggle)
         actions.addSpacing(6)
         actions.addWidget(self.status_chip)
         actions.addStretch(1)
@@ -408,6 +416,7 @@ class AssistantMessageWidget(MessageWidget):
         self.copy_button.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.message.content))
         self.regenerate_button.clicked.connect(self.regenerate_requested)
         self.speak_button.toggled.connect(self._on_speak_toggled)
+        self.view_toggle.clicked.connect(self._toggle_view)
 
         if message.status == MessageStatus.STREAMING:
             self.text.begin_stream()
@@ -484,6 +493,45 @@ class AssistantMessageWidget(MessageWidget):
             self._show_error(error)
         else:
             self.error_card.hide()
+        self._show_json()
+
+    # --- structured output --------------------------------------------------------------------------
+    def set_json_schema(self, schema: dict | None) -> None:
+        """The schema replies in this chat should follow (None: no check); re-checks a finished reply."""
+        self._schema = schema
+        if self.message.status != MessageStatus.STREAMING:
+            self._show_json()
+
+    def _show_json(self) -> None:
+        value = parse_json_reply(self.message.content) if self.message.status == MessageStatus.COMPLETE else None
+        self.status_chip.setStyleSheet("")
+        if self.json_view is not None:
+            self.json_view.deleteLater()
+            self.json_view = None
+        self.view_toggle.setVisible(value is not None)
+        if value is None:
+            return
+        self.json_view = JsonView(value, self.colors)
+        self.layout().insertWidget(1, self.json_view)
+        self.text.hide()
+        self.view_toggle.setText(self.tr("Show as text"))
+        if self._schema is not None:
+            problems = schema_problems(value, self._schema)
+            if problems:
+                self.status_chip.setText(self.tr("Does not match the schema: %1").replace("%1", "; ".join(problems)))
+                self.status_chip.setStyleSheet(f"color: {self.colors.danger};")
+                self.status_chip.setWordWrap(True)
+            else:
+                self.status_chip.setText(self.tr("Matches the schema"))
+                self.status_chip.setStyleSheet("")
+
+    def _toggle_view(self) -> None:
+        if self.json_view is None:
+            return
+        as_text = self.json_view.isVisible()
+        self.json_view.setVisible(not as_text)
+        self.text.setVisible(as_text)
+        self.view_toggle.setText(self.tr("Show as tree") if as_text else self.tr("Show as text"))
 
     def _show_error(self, error: AssistantError) -> None:
         text = describe(error)

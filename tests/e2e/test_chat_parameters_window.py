@@ -88,3 +88,39 @@ def test_a_parameter_the_server_refuses_is_named_in_the_reply(make_app, server):
     assert widget.error_card.isVisibleTo(window)
     assert widget.error_title.text() == "The server does not accept the parameter “frequency_penalty”"
     assert window.composer.text() == "" and window.chat.message_ids  # the question was kept in the chat
+
+
+def test_json_replies_show_as_a_tree_and_are_checked_against_the_schema(make_app, server):
+    app = make_app()
+    window = app.window
+    dialog = app.do(window.open_chat_settings)
+    dialog.response_format.setCurrentIndex(dialog.response_format.findData("json_schema"))
+    dialog.template.setCurrentIndex(1)
+    dialog.template.activated.emit(1)  # Extract an event
+    app.do(dialog.accept)
+
+    server.script(Reply(text='{"name": "午餐", "date": "2026-05-01", "participants": ["Ana", "李雷"]}'))
+    send(app, "Lunch with Ana and Li Lei on 1 May")
+    widget = window.chat.widget_for(window.chat.message_ids[-1])
+    tree = widget.json_view
+    assert tree is not None and tree.isVisibleTo(window) and not widget.text.isVisibleTo(window)
+    rows = {tree.topLevelItem(i).text(0): tree.topLevelItem(i).text(1) for i in range(tree.topLevelItemCount())}
+    assert rows == {"name": '"午餐"', "date": '"2026-05-01"', "participants": "[…] 2 items"}
+    assert tree.topLevelItem(2).isExpanded() and tree.topLevelItem(2).child(1).text(1) == '"李雷"'
+    assert widget.status_chip.text() == "Matches the schema"
+    app.do(widget.view_toggle.click)
+    assert widget.text.isVisibleTo(window) and not tree.isVisibleTo(window)
+    assert widget.view_toggle.text() == "Show as tree"
+
+    server.script(Reply(text='{"name": "Dinner", "participants": "Ana"}'))
+    send(app, "Dinner with Ana")
+    widget = window.chat.widget_for(window.chat.message_ids[-1])
+    assert widget.json_view is not None
+    assert widget.status_chip.text().startswith("Does not match the schema:")
+    assert "'date' is a required property" in widget.status_chip.text()
+
+    window.new_chat()  # a chat without a schema: plain text stays Markdown
+    server.script(Reply(text="Just words."))
+    send(app, "Hi")
+    widget = window.chat.widget_for(window.chat.message_ids[-1])
+    assert widget.json_view is None and not widget.view_toggle.isVisibleTo(window)

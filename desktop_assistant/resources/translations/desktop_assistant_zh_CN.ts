@@ -42,75 +42,97 @@
 <context>
     <name>AssistantMessageWidget</name>
     <message>
-        <location filename="../../ui/message_widgets.py" line="376"/>
+        <location filename="../../ui/message_widgets.py" line="378"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="398"/>
+        <location filename="../../ui/message_widgets.py" line="402"/>
         <source>Copy reply</source>
         <translation>复制回复</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="399"/>
+        <location filename="../../ui/message_widgets.py" line="403"/>
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="400"/>
-        <location filename="../../ui/message_widgets.py" line="461"/>
+        <location filename="../../ui/message_widgets.py" line="404"/>
+        <location filename="../../ui/message_widgets.py" line="526"/>
+        <location filename="../../ui/message_widgets.py" line="543"/>
+        <source>Show as text</source>
+        <translation>以文本显示</translation>
+    </message>
+    <message>
+        <location filename="../../ui/message_widgets.py" line="407"/>
+        <location filename="../../ui/message_widgets.py" line="470"/>
         <source>Read aloud</source>
         <translation>朗读</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="433"/>
+        <location filename="../../ui/message_widgets.py" line="442"/>
         <source>Writing…</source>
         <translation>正在生成…</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="461"/>
+        <location filename="../../ui/message_widgets.py" line="470"/>
         <source>Stop reading aloud</source>
         <translation>停止朗读</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="476"/>
+        <location filename="../../ui/message_widgets.py" line="485"/>
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="477"/>
+        <location filename="../../ui/message_widgets.py" line="486"/>
         <source>Interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="478"/>
+        <location filename="../../ui/message_widgets.py" line="487"/>
         <source>Interrupted by you</source>
         <translation>已被你打断</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/message_widgets.py" line="484"/>
+        <location filename="../../ui/message_widgets.py" line="493"/>
         <source>%n tokens</source>
         <translation>
             <numerusform>%n 个 token</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="491"/>
+        <location filename="../../ui/message_widgets.py" line="500"/>
         <source>Interrupted: the app closed before this reply finished</source>
         <translation>已中断：回复完成前应用已关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="506"/>
+        <location filename="../../ui/message_widgets.py" line="530"/>
+        <source>Does not match the schema: %1</source>
+        <translation>不符合 Schema：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/message_widgets.py" line="534"/>
+        <source>Matches the schema</source>
+        <translation>符合 Schema</translation>
+    </message>
+    <message>
+        <location filename="../../ui/message_widgets.py" line="543"/>
+        <source>Show as tree</source>
+        <translation>以树形显示</translation>
+    </message>
+    <message>
+        <location filename="../../ui/message_widgets.py" line="554"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="507"/>
+        <location filename="../../ui/message_widgets.py" line="555"/>
         <source>Provider settings</source>
         <translation>服务商设置</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="508"/>
+        <location filename="../../ui/message_widgets.py" line="556"/>
         <source>Chat settings</source>
         <translation>对话设置</translation>
     </message>
@@ -806,12 +828,12 @@
 <context>
     <name>ImagePreview</name>
     <message>
-        <location filename="../../ui/message_widgets.py" line="252"/>
+        <location filename="../../ui/message_widgets.py" line="254"/>
         <source>Image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="269"/>
+        <location filename="../../ui/message_widgets.py" line="271"/>
         <source>Save image</source>
         <translation>保存图片</translation>
     </message>
@@ -819,9 +841,26 @@
 <context>
     <name>ImageThumb</name>
     <message>
-        <location filename="../../ui/message_widgets.py" line="233"/>
+        <location filename="../../ui/message_widgets.py" line="235"/>
         <source>image</source>
         <translation>图片</translation>
+    </message>
+</context>
+<context>
+    <name>JsonView</name>
+    <message numerus="yes">
+        <location filename="../../ui/json_view.py" line="48"/>
+        <source>%n keys</source>
+        <translation>
+            <numerusform>%n 个键</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/json_view.py" line="49"/>
+        <source>%n items</source>
+        <translation>
+            <numerusform>%n 项</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -855,147 +894,147 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="77"/>
+        <location filename="../../ui/main_window.py" line="78"/>
         <source>Desktop Assistant</source>
         <translation>桌面助手</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="186"/>
+        <location filename="../../ui/main_window.py" line="187"/>
         <source>&amp;Chat</source>
         <translation>对话(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="187"/>
+        <location filename="../../ui/main_window.py" line="188"/>
         <source>&amp;New chat</source>
         <translation>新建对话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="188"/>
+        <location filename="../../ui/main_window.py" line="189"/>
         <source>Chat &amp;settings…</source>
         <translation>对话设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="190"/>
+        <location filename="../../ui/main_window.py" line="191"/>
         <source>&amp;Provider…</source>
         <translation>服务商(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="191"/>
+        <location filename="../../ui/main_window.py" line="192"/>
         <source>P&amp;references…</source>
         <translation>偏好设置(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="194"/>
+        <location filename="../../ui/main_window.py" line="195"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="195"/>
+        <location filename="../../ui/main_window.py" line="196"/>
         <source>Searc&amp;h chats</source>
         <translation>搜索对话(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="199"/>
+        <location filename="../../ui/main_window.py" line="200"/>
         <source>&amp;Voice conversation</source>
         <translation>语音对话(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="208"/>
+        <location filename="../../ui/main_window.py" line="209"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="209"/>
+        <location filename="../../ui/main_window.py" line="210"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>键盘快捷键(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="211"/>
+        <location filename="../../ui/main_window.py" line="212"/>
         <source>Open &amp;logs folder</source>
         <translation>打开日志文件夹(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="214"/>
+        <location filename="../../ui/main_window.py" line="215"/>
         <source>&amp;About Desktop Assistant</source>
         <translation>关于桌面助手(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="261"/>
+        <location filename="../../ui/main_window.py" line="264"/>
         <source>Images are still being prepared…</source>
         <translation>图片仍在处理中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="269"/>
+        <location filename="../../ui/main_window.py" line="272"/>
         <source>Chat settings</source>
         <translation>对话设置</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="305"/>
+        <location filename="../../ui/main_window.py" line="308"/>
         <source>The API key cannot be read</source>
         <translation>无法读取 API 密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="307"/>
+        <location filename="../../ui/main_window.py" line="310"/>
         <source>Read the keyring again</source>
         <translation>重新读取密钥环</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="308"/>
+        <location filename="../../ui/main_window.py" line="311"/>
         <source>Enter the key…</source>
         <translation>输入密钥…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="325"/>
+        <location filename="../../ui/main_window.py" line="328"/>
         <source>Last reply: %1 prompt + %2 completion tokens</source>
         <translation>上次回复：输入 %1 + 输出 %2 个 token</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="428"/>
+        <location filename="../../ui/main_window.py" line="441"/>
         <source>The shortcut %1 could not be set up: another application may use it.</source>
         <translation>无法设置快捷键 %1：可能已被其他应用占用。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="430"/>
+        <location filename="../../ui/main_window.py" line="443"/>
         <source>System-wide shortcuts are not available on this desktop.</source>
         <translation>此桌面环境不支持全局快捷键。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="495"/>
+        <location filename="../../ui/main_window.py" line="508"/>
         <source>Speaking — hold the microphone or %1 to interrupt.</source>
         <translation>正在朗读 — 按住麦克风或 %1 即可打断。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="496"/>
+        <location filename="../../ui/main_window.py" line="509"/>
         <source>the button</source>
         <translation>按钮</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="503"/>
+        <location filename="../../ui/main_window.py" line="516"/>
         <source>Reading aloud failed: %1</source>
         <translation>朗读失败：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="509"/>
+        <location filename="../../ui/main_window.py" line="522"/>
         <source>No provider set up — Chat ▸ Provider…</source>
         <translation>尚未设置服务商——请前往“对话 ▸ 服务商…”</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="512"/>
+        <location filename="../../ui/main_window.py" line="525"/>
         <source>OPENAI_* environment variables</source>
         <translation>OPENAI_* 环境变量</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="514"/>
+        <location filename="../../ui/main_window.py" line="527"/>
         <source> (overridden by OPENAI_* variables)</source>
         <translation>（已被 OPENAI_* 变量覆盖）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="567"/>
+        <location filename="../../ui/main_window.py" line="580"/>
         <source>Drop images to attach them</source>
         <translation>松开鼠标即可添加图片</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="568"/>
+        <location filename="../../ui/main_window.py" line="581"/>
         <source>Message the assistant…</source>
         <translation>给助手发送消息…</translation>
     </message>
@@ -1485,22 +1524,22 @@
 <context>
     <name>UserMessageWidget</name>
     <message>
-        <location filename="../../ui/message_widgets.py" line="313"/>
+        <location filename="../../ui/message_widgets.py" line="315"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="314"/>
+        <location filename="../../ui/message_widgets.py" line="316"/>
         <source>Save &amp;&amp; send</source>
         <translation>保存并发送</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="324"/>
+        <location filename="../../ui/message_widgets.py" line="326"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="325"/>
+        <location filename="../../ui/message_widgets.py" line="327"/>
         <source>Edit and resend</source>
         <translation>编辑并重新发送</translation>
     </message>
