@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import APP_ID, APP_NAME, __version__
 from .config.paths import ProfilePaths
+from .config.pricing_file import PricingFile
 from .config.secrets import SecretStore
 from .config.settings import SettingsFile
 from .llm.audio_api import AudioGateway
@@ -144,7 +145,7 @@ async def _main(app, paths: ProfilePaths, language: str | None, built: list[Serv
     built.append(services)
 
     window = MainWindow(services.session, services.providers, services.store, colors, services.attachments,
-                        services.voice, log_dir=paths.log_dir)
+                        services.voice, log_dir=paths.log_dir, pricing=PricingFile(paths.pricing_file))
     window.show()
     if instance is not None:
         instance.set_handler(window.open_files)

@@ -14,6 +14,7 @@ class ProfilePaths:
     database_file: Path
     log_dir: Path
     attachments_dir: Path  # prepared images, content-addressed
+    pricing_file: Path  # the user's edited price table (the bundled one until it exists)
     # Keyring entries are namespaced per profile dir so a throw-away --profile-dir never
     # reads or overwrites the keys of the user's real profile.
     keyring_service: str
@@ -26,6 +27,7 @@ class ProfilePaths:
             database_file=profile_dir / "history.sqlite3",
             log_dir=profile_dir / "logs",
             attachments_dir=profile_dir / "attachments",
+            pricing_file=profile_dir / "pricing.json",
             keyring_service=f"{APP_ID}:{profile_dir}",
         )
 
@@ -39,5 +41,6 @@ class ProfilePaths:
             database_file=Path(dirs.user_data_dir) / "history.sqlite3",
             log_dir=Path(dirs.user_log_dir),
             attachments_dir=Path(dirs.user_data_dir) / "attachments",
+            pricing_file=Path(dirs.user_config_dir) / "pricing.json",
             keyring_service=APP_ID,
         )

@@ -29,10 +29,11 @@ class Usage:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     total_tokens: int = 0
+    cached_tokens: int = 0  # of the prompt tokens, those the server had cached (billed lower)
 
     @classmethod
-    def from_counts(cls, prompt: int, completion: int, total: int | None = None) -> Usage:
-        return cls(prompt, completion, total if total is not None else prompt + completion)
+    def from_counts(cls, prompt: int, completion: int, total: int | None = None, cached: int = 0) -> Usage:
+        return cls(prompt, completion, total if total is not None else prompt + completion, cached)
 
 
 @dataclass(frozen=True, slots=True)

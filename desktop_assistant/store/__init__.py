@@ -3,6 +3,8 @@
 from .attachment_files import AttachmentFiles
 from .errors import SchemaTooNewError, StoreCorruptError, StoreError
 from .migrations import SCHEMA_VERSION
-from .repository import Store
+from .repository import Store, UsageRow
 
-__all__ = ["SCHEMA_VERSION", "AttachmentFiles", "SchemaTooNewError", "Store", "StoreCorruptError", "StoreError"]
+__all__ = [
+    "SCHEMA_VERSION", "AttachmentFiles", "SchemaTooNewError", "Store", "StoreCorruptError", "StoreError", "UsageRow",
+]

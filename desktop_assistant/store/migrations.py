@@ -78,9 +78,16 @@ def _m002_attachments(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m003_usage(conn: sqlite3.Connection) -> None:
+    # Cached prompt tokens are billed lower; the index serves the usage view's sums by day and month.
+    conn.execute("ALTER TABLE messages ADD COLUMN cached_tokens INTEGER")
+    conn.execute("CREATE INDEX messages_usage ON messages(created_at) WHERE prompt_tokens IS NOT NULL")
+
+
 MIGRATIONS: list[Migration] = [
     Migration("m001_initial", _m001_initial),
     Migration("m002_attachments", _m002_attachments),
+    Migration("m003_usage", _m003_usage),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
@@ -20,7 +21,7 @@ from .migrations import migrate
 _CONVERSATION_COLUMNS = "id, title, created_at, updated_at, overrides_json"
 _MESSAGE_COLUMNS = (
     "id, conversation_id, role, content, status, model, "
-    "prompt_tokens, completion_tokens, total_tokens, error, created_at"
+    "prompt_tokens, completion_tokens, total_tokens, error, created_at, cached_tokens"
 )
 
 # Plain dict lookups: calling Role(value) costs ~1 µs a row, which adds up on a 50-message page.
@@ -42,12 +43,26 @@ def _conversation(row: tuple) -> Conversation:
 def _message(row: tuple) -> Message:
     prompt, completion, total = row[6], row[7], row[8]
     usage = None if prompt is None and completion is None and total is None else Usage(
-        prompt or 0, completion or 0, total or 0
+        prompt or 0, completion or 0, total or 0, row[11] or 0
     )
     return Message(
         id=row[0], conversation_id=row[1], role=_ROLES[row[2]], content=row[3], status=_STATUSES[row[4]],
         model=row[5], usage=usage, error=row[9], created_at=row[10],
     )
+
+
+@dataclass(frozen=True, slots=True)
+class UsageRow:
+    period: str  # "2026-11-21", "2026-11" or "" for all time
+    model: str
+    replies: int
+    prompt_tokens: int
+    cached_tokens: int
+    completion_tokens: int
+
+    @property
+    def usage(self) -> Usage:
+        return Usage.from_counts(self.prompt_tokens, self.completion_tokens, cached=self.cached_tokens)
 
 
 class Store:
@@ -144,7 +159,7 @@ class Store:
         usage = message.usage
         with transaction(self.conn):
             self.conn.execute(
-                f"INSERT INTO messages ({_MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO messages ({_MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     message.id, message.conversation_id, message.role.value, message.content,
                     message.status.value, message.model,
@@ -152,6 +167,7 @@ class Store:
                     usage.completion_tokens if usage else None,
                     usage.total_tokens if usage else None,
                     message.error, message.created_at,
+                    usage.cached_tokens if usage else None,
                 ),
             )
             self.conn.executemany(
@@ -184,12 +200,31 @@ class Store:
                 assignments.append(f"{column} = ?")
                 values.append(value.value if isinstance(value, MessageStatus) else value)
         if usage is not None:
-            assignments.append("prompt_tokens = ?, completion_tokens = ?, total_tokens = ?")
-            values += [usage.prompt_tokens, usage.completion_tokens, usage.total_tokens]
+            assignments.append("prompt_tokens = ?, completion_tokens = ?, total_tokens = ?, cached_tokens = ?")
+            values += [usage.prompt_tokens, usage.completion_tokens, usage.total_tokens, usage.cached_tokens]
         if not assignments:
             return
         values.append(message_id)
         self.conn.execute(f"UPDATE messages SET {', '.join(assignments)} WHERE id = ?", values)
+
+    def usage_totals(self, period: str, conversation_id: str | None = None) -> list[UsageRow]:
+        """Token usage of replies summed per period ("day", "month", or "all") and model, newest first;
+        only `conversation_id`'s when given. Days and months are in local time."""
+        bucket = {"day": "strftime('%Y-%m-%d', created_at, 'unixepoch', 'localtime')",
+                  "month": "strftime('%Y-%m', created_at, 'unixepoch', 'localtime')",
+                  "all": "''"}[period]
+        where = "role = 'assistant' AND prompt_tokens IS NOT NULL"
+        args: tuple = ()
+        if conversation_id is not None:
+            where += " AND conversation_id = ?"
+            args = (conversation_id,)
+        rows = self.conn.execute(
+            f"SELECT {bucket} AS period, COALESCE(model, ''), COUNT(*), SUM(prompt_tokens), "
+            f"SUM(COALESCE(cached_tokens, 0)), SUM(completion_tokens) FROM messages WHERE {where} "
+            "GROUP BY period, model ORDER BY period DESC, SUM(total_tokens) DESC",
+            args,
+        ).fetchall()
+        return [UsageRow(*row) for row in rows]
 
     def get_message(self, message_id: str) -> Message | None:
         sql = f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE id = ?"

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWi
 
 from desktop_assistant.domain.errors import AssistantError
 from desktop_assistant.domain.models import Conversation, Message, MessageStatus, Role
+from desktop_assistant.domain.pricing import PriceTable
 from desktop_assistant.markdown.theme import MarkdownTheme
 from desktop_assistant.store import AttachmentFiles, Store
 
@@ -70,6 +71,7 @@ class ChatView(QScrollArea):
         self._files = files
         self._can_speak = False  # spoken replies available: replies get a Read aloud button
         self._json_schema: dict | None = None  # structured output: replies are checked against it
+        self._prices: PriceTable | None = None  # each reply shows what it cost
         self._speaking_id: str | None = None
         self.setObjectName("ChatScroll")
         self._store = store
@@ -212,6 +214,8 @@ class ChatView(QScrollArea):
             widget.set_speaking(message.id == self._speaking_id)
             if self._json_schema is not None:
                 widget.set_json_schema(self._json_schema)
+            if self._prices is not None:
+                widget.set_price_table(self._prices)
         return widget
 
     def _append_widget(self, message: Message) -> MessageWidget:
@@ -276,6 +280,12 @@ class ChatView(QScrollArea):
         widget = self._widgets.get(message.id)
         if isinstance(widget, AssistantMessageWidget):
             widget.refresh_status(message)
+
+    def set_price_table(self, prices: PriceTable) -> None:
+        self._prices = prices
+        for widget in self._widgets.values():
+            if isinstance(widget, AssistantMessageWidget):
+                widget.set_price_table(prices)
 
     def set_json_schema(self, schema: dict | None) -> None:
         """The schema this chat's replies should follow (None: none); shown replies are re-checked."""

@@ -30,11 +30,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_assistant.audio import AudioError
+from desktop_assistant.config.pricing_file import PricingFile
 from desktop_assistant.config.secrets import SecretStoreError
 from desktop_assistant.domain.errors import AssistantError, ErrorKind
 from desktop_assistant.domain.models import Message, Usage
 from desktop_assistant.domain.params import ParamError, ResponseFormat
 from desktop_assistant.domain.presets import Preset
+from desktop_assistant.domain.pricing import PriceTable, format_cost
 from desktop_assistant.domain.vision import Detail
 from desktop_assistant.services.attachments import AttachmentService
 from desktop_assistant.services.chat_session import ChatSession
@@ -56,6 +58,7 @@ from .provider_dialog import ProviderDialog, keyring_problem_text
 from .push_to_talk import HoldKey, PushToTalk, hold_key_text
 from .theme import Colors, markdown_theme
 from .tray import Tray, tray_available
+from .usage_dialog import UsageDialog
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +68,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, session: ChatSession, providers: ProviderService, store: Store, colors: Colors,
                  attachments: AttachmentService | None = None, voice: Voice | None = None,
-                 log_dir: Path | None = None) -> None:
+                 log_dir: Path | None = None, pricing: PricingFile | None = None) -> None:
         super().__init__()
         self.session = session
         self.providers = providers
@@ -73,6 +76,8 @@ class MainWindow(QMainWindow):
         self.colors = colors
         self.voice = voice
         self.log_dir = log_dir
+        self.pricing = pricing
+        self.prices = pricing.load() if pricing is not None else None
         self._quitting = False  # Quit (menu, tray) closes for real even when the tray keeps the app running
         self.tray: Tray | None = None
         self.setWindowTitle(self.tr("Desktop Assistant"))
@@ -124,6 +129,8 @@ class MainWindow(QMainWindow):
         self.composer.set_voice_available(voice is not None)
         self.chat.set_can_speak(voice is not None)
         self._restore_window_state()
+        if self.prices is not None:
+            self.chat.set_price_table(self.prices)
         self._update_tray()
         self.global_hotkey = GlobalHotkey(self)
         self.global_hotkey.activated.connect(self.bring_to_front)
@@ -195,7 +202,9 @@ class MainWindow(QMainWindow):
         quit_action = QAction(self.tr("&Quit"), self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.quit)
         self.search_action = QAction(self.tr("Searc&h chats"), self, shortcut=QKeySequence.StandardKey.Find,
                                      triggered=self.sidebar.focus_search)
-        for action in (new, self.search_action, settings, provider, preferences):
+        usage = QAction(self.tr("&Usage and costs…"), self, triggered=self.show_usage)
+        usage.setVisible(self.pricing is not None)
+        for action in (new, self.search_action, settings, provider, preferences, usage):
             menu.addAction(action)
         self.voice_mode_action = QAction(self.tr("&Voice conversation"), self, checkable=True)
         self.voice_mode_action.setShortcut(QKeySequence("Ctrl+Shift+V"))
@@ -325,9 +334,25 @@ class MainWindow(QMainWindow):
         self.chat.on_message_finished(message, error)
 
     def _on_usage(self, message: Message, usage: Usage) -> None:
-        self.usage_label.setText(self.tr("Last reply: %1 prompt + %2 completion tokens")
-                                 .replace("%1", f"{usage.prompt_tokens:,}")
-                                 .replace("%2", f"{usage.completion_tokens:,}"))
+        text = (self.tr("Last reply: %1 prompt + %2 completion tokens")
+                .replace("%1", f"{usage.prompt_tokens:,}").replace("%2", f"{usage.completion_tokens:,}"))
+        cost = self.prices.cost(message.model or "", usage) if self.prices is not None else None
+        if cost is not None and self.prices is not None:
+            text += " · " + format_cost(cost, self.prices.currency)
+        self.usage_label.setText(text)
+
+    def show_usage(self) -> UsageDialog | None:
+        if self.pricing is None:
+            return None
+        conversation = self.session.conversation
+        dialog = UsageDialog(self.store, self.pricing, conversation.id if conversation else None, self,
+                             on_prices_changed=self._set_prices)
+        dialog.open()
+        return dialog
+
+    def _set_prices(self, prices: PriceTable) -> None:
+        self.prices = prices
+        self.chat.set_price_table(prices)
 
     def _on_error_action(self, action: Action) -> None:
         if action == Action.RETRY:

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from desktop_assistant.domain.errors import AssistantError
 from desktop_assistant.domain.models import Attachment, Message, MessageStatus
+from desktop_assistant.domain.pricing import PriceTable, format_cost
 from desktop_assistant.domain.structured import parse_json_reply, schema_problems
 from desktop_assistant.markdown.theme import MarkdownTheme
 
@@ -370,6 +371,7 @@ class AssistantMessageWidget(MessageWidget):
         outer.addWidget(self.text)
         self.json_view: JsonView | None = None  # a JSON reply is shown as a tree (the text stays a click away)
         self._schema: dict | None = None  # the structured-output schema the reply should follow
+        self._prices: PriceTable | None = None  # to show what the reply cost
 
         self.error_card = QFrame()
         self.error_card.setObjectName("ErrorCard")
@@ -478,11 +480,7 @@ class AssistantMessageWidget(MessageWidget):
             MessageStatus.CUT_OFF: self.tr("Interrupted by you"),
         }
         self.status_chip.setText(chips.get(status, ""))
-        usage = self.message.usage
-        parts = [self.message.model or ""]
-        if usage:
-            parts.append(self.tr("%n tokens", "", usage.completion_tokens))
-        self.meta.setText(" · ".join(p for p in parts if p))
+        self._show_meta()
         self.copy_button.setVisible(bool(self.message.content))
         self.speak_button.setVisible(self._can_speak and bool(self.message.content))
         self.regenerate_button.setVisible(True)
@@ -494,6 +492,27 @@ class AssistantMessageWidget(MessageWidget):
         else:
             self.error_card.hide()
         self._show_json()
+
+    def _show_meta(self) -> None:
+        """Model, tokens of the reply, and its cost where the model has a price (the tooltip has the details)."""
+        usage = self.message.usage
+        parts = [self.message.model or ""]
+        tip = ""
+        if usage:
+            parts.append(self.tr("%n tokens", "", usage.completion_tokens))
+            tip = self.tr("%1 prompt tokens (%2 cached) + %3 completion tokens").replace(
+                "%1", f"{usage.prompt_tokens:,}").replace("%2", f"{usage.cached_tokens:,}").replace(
+                "%3", f"{usage.completion_tokens:,}")
+            cost = self._prices.cost(self.message.model or "", usage) if self._prices is not None else None
+            if cost is not None and self._prices is not None:
+                parts.append(format_cost(cost, self._prices.currency))
+        self.meta.setText(" · ".join(p for p in parts if p))
+        self.meta.setToolTip(tip)
+
+    def set_price_table(self, prices: PriceTable) -> None:
+        self._prices = prices
+        if self.message.status != MessageStatus.STREAMING:
+            self._show_meta()
 
     # --- structured output --------------------------------------------------------------------------
     def set_json_schema(self, schema: dict | None) -> None:

@@ -84,6 +84,7 @@ def make_app(qloop, qtbot, tmp_path, server):
     """Build (and later rebuild, to test restarts) the app on one profile dir."""
     from desktop_assistant.app import build_services, shutdown
     from desktop_assistant.config.paths import ProfilePaths
+    from desktop_assistant.config.pricing_file import PricingFile
     from desktop_assistant.ui import theme
     from desktop_assistant.ui.main_window import MainWindow
 
@@ -100,7 +101,7 @@ def make_app(qloop, qtbot, tmp_path, server):
 
         theme.apply(QApplication.instance(), colors)
         window = MainWindow(services.session, services.providers, services.store, colors, services.attachments,
-                            services.voice)
+                            services.voice, pricing=PricingFile(paths.pricing_file))
         qtbot.addWidget(window)
         window.show()
         harness = Harness(qloop, services, window, profile_dir)

@@ -51,11 +51,11 @@ def test_creates_parent_dirs_and_migrates(db_path: Path, store: Store) -> None:
     assert db_path.exists()
     assert raw(db_path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
     names = [row[0] for row in raw(db_path, "SELECT name FROM migrations ORDER BY rowid")]
-    assert names == ["m001_initial", "m002_attachments"]
+    assert names == ["m001_initial", "m002_attachments", "m003_usage"]
     tables = {row[0] for row in raw(db_path, "SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"conversations", "messages", "migrations"} <= tables
     indexes = {row[0] for row in raw(db_path, "SELECT name FROM sqlite_master WHERE type = 'index'")}
-    assert {"messages_conversation_id", "conversations_updated_at"} <= indexes
+    assert {"messages_conversation_id", "conversations_updated_at", "messages_usage"} <= indexes
 
 
 def test_migrates_an_empty_file(tmp_path: Path) -> None:
@@ -337,3 +337,56 @@ def test_update_survives_sigkill(db_path: Path) -> None:
         assert s.recover_interrupted() == 1
         got = s.get_message(message_id)
         assert got is not None and got.status == MessageStatus.INTERRUPTED and got.content == "token " * 50
+
+
+def test_usage_totals_by_day_month_and_conversation(store: Store) -> None:
+    import datetime
+
+    from desktop_assistant.domain.models import Message, MessageStatus, Role, Usage
+
+    a = store.create_conversation("A")
+    b = store.create_conversation("B")
+    day1 = datetime.datetime(2026, 10, 31, 12).timestamp()
+    day2 = datetime.datetime(2026, 11, 2, 9).timestamp()
+    rows = [(a, day1, "gpt-4o-mini", Usage.from_counts(1000, 200, cached=400)),
+            (a, day2, "gpt-4o-mini", Usage.from_counts(500, 100)),
+            (b, day2, "gpt-4o", Usage.from_counts(300, 50, cached=100)),
+            (b, day2, "gpt-4o", None)]  # a reply without usage (stopped early) is not counted
+    for conversation, when, model, usage in rows:
+        store.add_message(Message(conversation.id, Role.ASSISTANT, "x", status=MessageStatus.COMPLETE, model=model,
+                                  usage=usage, created_at=when))
+    store.add_message(Message(a.id, Role.USER, "question", created_at=day2))
+    days = store.usage_totals("day")
+    assert [(r.period, r.model, r.replies, r.prompt_tokens, r.cached_tokens, r.completion_tokens) for r in days] == [
+        ("2026-11-02", "gpt-4o-mini", 1, 500, 0, 100), ("2026-11-02", "gpt-4o", 1, 300, 100, 50),
+        ("2026-10-31", "gpt-4o-mini", 1, 1000, 400, 200)]
+    months = store.usage_totals("month")
+    assert [(r.period, r.model, r.replies) for r in months] == [("2026-11", "gpt-4o-mini", 1), ("2026-11", "gpt-4o", 1),
+                                                                ("2026-10", "gpt-4o-mini", 1)]
+    [total] = store.usage_totals("all", a.id)
+    assert (total.replies, total.prompt_tokens, total.cached_tokens, total.completion_tokens) == (2, 1500, 400, 300)
+    assert total.usage == Usage.from_counts(1500, 300, cached=400)
+    reloaded = store.messages(a.id)[0]
+    assert reloaded.usage == Usage.from_counts(1000, 200, cached=400)
+
+
+def test_a_version_2_database_gains_the_usage_column(tmp_path: Path) -> None:
+    import sqlite3
+
+    from desktop_assistant.store.migrations import MIGRATIONS
+
+    path = tmp_path / "v2.db"
+    conn = sqlite3.connect(path)
+    for migration in MIGRATIONS[:2]:
+        migration.apply(conn)
+    conn.execute("INSERT INTO conversations (id, title, created_at, updated_at, overrides_json) "
+                 "VALUES ('c', 't', 0, 0, '{}')")
+    conn.execute("INSERT INTO messages (id, conversation_id, role, content, status, model, prompt_tokens, "
+                 "completion_tokens, total_tokens, error, created_at) VALUES "
+                 "('m', 'c', 'assistant', 'hi', 'complete', 'gpt-4o', 10, 5, 15, NULL, 1)")
+    conn.execute("PRAGMA user_version = 2")
+    conn.commit()
+    conn.close()
+    with Store(path) as store:
+        [message] = store.messages("c")
+        assert message.usage is not None and message.usage.prompt_tokens == 10 and message.usage.cached_tokens == 0

@@ -42,97 +42,102 @@
 <context>
     <name>AssistantMessageWidget</name>
     <message>
-        <location filename="../../ui/message_widgets.py" line="378"/>
+        <location filename="../../ui/message_widgets.py" line="379"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="402"/>
+        <location filename="../../ui/message_widgets.py" line="404"/>
         <source>Copy reply</source>
         <translation>复制回复</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="403"/>
+        <location filename="../../ui/message_widgets.py" line="405"/>
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="404"/>
-        <location filename="../../ui/message_widgets.py" line="526"/>
-        <location filename="../../ui/message_widgets.py" line="543"/>
+        <location filename="../../ui/message_widgets.py" line="406"/>
+        <location filename="../../ui/message_widgets.py" line="545"/>
+        <location filename="../../ui/message_widgets.py" line="562"/>
         <source>Show as text</source>
         <translation>以文本显示</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="407"/>
-        <location filename="../../ui/message_widgets.py" line="470"/>
+        <location filename="../../ui/message_widgets.py" line="409"/>
+        <location filename="../../ui/message_widgets.py" line="472"/>
         <source>Read aloud</source>
         <translation>朗读</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="442"/>
+        <location filename="../../ui/message_widgets.py" line="444"/>
         <source>Writing…</source>
         <translation>正在生成…</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="470"/>
+        <location filename="../../ui/message_widgets.py" line="472"/>
         <source>Stop reading aloud</source>
         <translation>停止朗读</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="485"/>
+        <location filename="../../ui/message_widgets.py" line="487"/>
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="486"/>
+        <location filename="../../ui/message_widgets.py" line="488"/>
         <source>Interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="487"/>
+        <location filename="../../ui/message_widgets.py" line="489"/>
         <source>Interrupted by you</source>
         <translation>已被你打断</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/message_widgets.py" line="493"/>
+        <location filename="../../ui/message_widgets.py" line="511"/>
         <source>%n tokens</source>
         <translation>
             <numerusform>%n 个 token</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="500"/>
+        <location filename="../../ui/message_widgets.py" line="498"/>
         <source>Interrupted: the app closed before this reply finished</source>
         <translation>已中断：回复完成前应用已关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="530"/>
+        <location filename="../../ui/message_widgets.py" line="512"/>
+        <source>%1 prompt tokens (%2 cached) + %3 completion tokens</source>
+        <translation>%1 个提示 token（其中 %2 个命中缓存）+ %3 个生成 token</translation>
+    </message>
+    <message>
+        <location filename="../../ui/message_widgets.py" line="549"/>
         <source>Does not match the schema: %1</source>
         <translation>不符合 Schema：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="534"/>
+        <location filename="../../ui/message_widgets.py" line="553"/>
         <source>Matches the schema</source>
         <translation>符合 Schema</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="543"/>
+        <location filename="../../ui/message_widgets.py" line="562"/>
         <source>Show as tree</source>
         <translation>以树形显示</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="554"/>
+        <location filename="../../ui/message_widgets.py" line="573"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="555"/>
+        <location filename="../../ui/message_widgets.py" line="574"/>
         <source>Provider settings</source>
         <translation>服务商设置</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="556"/>
+        <location filename="../../ui/message_widgets.py" line="575"/>
         <source>Chat settings</source>
         <translation>对话设置</translation>
     </message>
@@ -642,32 +647,32 @@
 <context>
     <name>EmptyState</name>
     <message>
-        <location filename="../../ui/chat_view.py" line="36"/>
+        <location filename="../../ui/chat_view.py" line="37"/>
         <source>What can I help with?</source>
         <translation>有什么可以帮你的？</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="45"/>
+        <location filename="../../ui/chat_view.py" line="46"/>
         <source>Type a question and press Enter to send; Shift+Enter starts a new line.</source>
         <translation>输入问题后按 Enter 发送，按 Shift+Enter 换行。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="47"/>
+        <location filename="../../ui/chat_view.py" line="48"/>
         <source>Drop, paste or attach images to ask about them.</source>
         <translation>拖放、粘贴或添加图片，就可以针对图片提问。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="49"/>
+        <location filename="../../ui/chat_view.py" line="50"/>
         <source>Hold the microphone button to talk: your words are typed into the message.</source>
         <translation>按住麦克风按钮说话：你说的话会转成文字放进消息框。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="51"/>
+        <location filename="../../ui/chat_view.py" line="52"/>
         <source>Replies stream in as Markdown, with code you can copy in one click.</source>
         <translation>回复以 Markdown 格式实时显示，代码可一键复制。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="53"/>
+        <location filename="../../ui/chat_view.py" line="54"/>
         <source>Chat settings (model, system prompt, temperature) are behind the sliders button.</source>
         <translation>点击滑块按钮可打开对话设置（模型、系统提示词、温度）。</translation>
     </message>
@@ -828,12 +833,12 @@
 <context>
     <name>ImagePreview</name>
     <message>
-        <location filename="../../ui/message_widgets.py" line="254"/>
+        <location filename="../../ui/message_widgets.py" line="255"/>
         <source>Image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="271"/>
+        <location filename="../../ui/message_widgets.py" line="272"/>
         <source>Save image</source>
         <translation>保存图片</translation>
     </message>
@@ -841,7 +846,7 @@
 <context>
     <name>ImageThumb</name>
     <message>
-        <location filename="../../ui/message_widgets.py" line="235"/>
+        <location filename="../../ui/message_widgets.py" line="236"/>
         <source>image</source>
         <translation>图片</translation>
     </message>
@@ -894,147 +899,152 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="78"/>
+        <location filename="../../ui/main_window.py" line="83"/>
         <source>Desktop Assistant</source>
         <translation>桌面助手</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="187"/>
+        <location filename="../../ui/main_window.py" line="194"/>
         <source>&amp;Chat</source>
         <translation>对话(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="188"/>
+        <location filename="../../ui/main_window.py" line="195"/>
         <source>&amp;New chat</source>
         <translation>新建对话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="189"/>
+        <location filename="../../ui/main_window.py" line="196"/>
         <source>Chat &amp;settings…</source>
         <translation>对话设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="191"/>
+        <location filename="../../ui/main_window.py" line="198"/>
         <source>&amp;Provider…</source>
         <translation>服务商(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="192"/>
+        <location filename="../../ui/main_window.py" line="199"/>
         <source>P&amp;references…</source>
         <translation>偏好设置(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="195"/>
+        <location filename="../../ui/main_window.py" line="202"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="196"/>
+        <location filename="../../ui/main_window.py" line="203"/>
         <source>Searc&amp;h chats</source>
         <translation>搜索对话(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="200"/>
+        <location filename="../../ui/main_window.py" line="205"/>
+        <source>&amp;Usage and costs…</source>
+        <translation>用量与费用(&amp;U)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="209"/>
         <source>&amp;Voice conversation</source>
         <translation>语音对话(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="209"/>
+        <location filename="../../ui/main_window.py" line="218"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="210"/>
+        <location filename="../../ui/main_window.py" line="219"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>键盘快捷键(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="212"/>
+        <location filename="../../ui/main_window.py" line="221"/>
         <source>Open &amp;logs folder</source>
         <translation>打开日志文件夹(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="215"/>
+        <location filename="../../ui/main_window.py" line="224"/>
         <source>&amp;About Desktop Assistant</source>
         <translation>关于桌面助手(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="264"/>
+        <location filename="../../ui/main_window.py" line="273"/>
         <source>Images are still being prepared…</source>
         <translation>图片仍在处理中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="272"/>
+        <location filename="../../ui/main_window.py" line="281"/>
         <source>Chat settings</source>
         <translation>对话设置</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="308"/>
+        <location filename="../../ui/main_window.py" line="317"/>
         <source>The API key cannot be read</source>
         <translation>无法读取 API 密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="310"/>
+        <location filename="../../ui/main_window.py" line="319"/>
         <source>Read the keyring again</source>
         <translation>重新读取密钥环</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="311"/>
+        <location filename="../../ui/main_window.py" line="320"/>
         <source>Enter the key…</source>
         <translation>输入密钥…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="328"/>
+        <location filename="../../ui/main_window.py" line="337"/>
         <source>Last reply: %1 prompt + %2 completion tokens</source>
         <translation>上次回复：输入 %1 + 输出 %2 个 token</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="441"/>
+        <location filename="../../ui/main_window.py" line="466"/>
         <source>The shortcut %1 could not be set up: another application may use it.</source>
         <translation>无法设置快捷键 %1：可能已被其他应用占用。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="443"/>
+        <location filename="../../ui/main_window.py" line="468"/>
         <source>System-wide shortcuts are not available on this desktop.</source>
         <translation>此桌面环境不支持全局快捷键。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="508"/>
+        <location filename="../../ui/main_window.py" line="533"/>
         <source>Speaking — hold the microphone or %1 to interrupt.</source>
         <translation>正在朗读 — 按住麦克风或 %1 即可打断。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="509"/>
+        <location filename="../../ui/main_window.py" line="534"/>
         <source>the button</source>
         <translation>按钮</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="516"/>
+        <location filename="../../ui/main_window.py" line="541"/>
         <source>Reading aloud failed: %1</source>
         <translation>朗读失败：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="522"/>
+        <location filename="../../ui/main_window.py" line="547"/>
         <source>No provider set up — Chat ▸ Provider…</source>
         <translation>尚未设置服务商——请前往“对话 ▸ 服务商…”</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="525"/>
+        <location filename="../../ui/main_window.py" line="550"/>
         <source>OPENAI_* environment variables</source>
         <translation>OPENAI_* 环境变量</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="527"/>
+        <location filename="../../ui/main_window.py" line="552"/>
         <source> (overridden by OPENAI_* variables)</source>
         <translation>（已被 OPENAI_* 变量覆盖）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="580"/>
+        <location filename="../../ui/main_window.py" line="605"/>
         <source>Drop images to attach them</source>
         <translation>松开鼠标即可添加图片</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="581"/>
+        <location filename="../../ui/main_window.py" line="606"/>
         <source>Message the assistant…</source>
         <translation>给助手发送消息…</translation>
     </message>
@@ -1483,17 +1493,17 @@
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../app.py" line="135"/>
+        <location filename="../../app.py" line="136"/>
         <source>This history database was written by a newer version of Desktop Assistant (schema %1; this version knows %2). Update the app, or start it with another --profile-dir.</source>
         <translation>此历史数据库由更新版本的桌面助手写入（数据库结构版本 %1；当前版本仅支持到 %2）。请更新应用，或使用其他 --profile-dir 启动。</translation>
     </message>
     <message>
-        <location filename="../../app.py" line="141"/>
+        <location filename="../../app.py" line="142"/>
         <source>The history database cannot be opened:</source>
         <translation>无法打开历史数据库：</translation>
     </message>
     <message>
-        <location filename="../../app.py" line="229"/>
+        <location filename="../../app.py" line="230"/>
         <source>Something unexpected went wrong. Your chats are saved; the details were written to the log.</source>
         <translation>发生意外错误。你的对话已保存，详细信息已写入日志。</translation>
     </message>
@@ -1522,24 +1532,113 @@
     </message>
 </context>
 <context>
+    <name>UsageDialog</name>
+    <message>
+        <location filename="../../ui/usage_dialog.py" line="30"/>
+        <source>Usage and costs</source>
+        <translation>用量与费用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/usage_dialog.py" line="38"/>
+        <source>This chat</source>
+        <translation>当前对话</translation>
+    </message>
+    <message>
+        <location filename="../../ui/usage_dialog.py" line="38"/>
+        <source>By day</source>
+        <translation>按天</translation>
+    </message>
+    <message>
+        <location filename="../../ui/usage_dialog.py" line="38"/>
+        <source>By month</source>
+        <translation>按月</translation>
+    </message>
+    <message>
+        <location filename="../../ui/usage_dialog.py" line="50"/>
+        <source>Edit prices…</source>
+        <translation>编辑价格…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/usage_dialog.py" line="51"/>
+        <source>Reload prices</source>
+        <translation>重新载入价格</translation>
+    </message>
+    <message>
+        <location filename="../../ui/usage_dialog.py" line="71"/>
+        <source>Prices in %1 per million tokens, from %2. Models without a price show tokens only. Spoken replies and transcriptions are not included.</source>
+        <translation>价格单位为每百万 token 的 %1，来自 %2。没有价格的模型只显示 token 数。朗读与语音转写不计入。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/usage_dialog.py" line="74"/>
+        <source>the built-in table</source>
+        <translation>内置价格表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/usage_dialog.py" line="76"/>
+        <source>Your price file could not be read (%1); the built-in prices are used.</source>
+        <translation>无法读取你的价格文件（%1），已改用内置价格。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/usage_dialog.py" line="81"/>
+        <source>Period</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/usage_dialog.py" line="82"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/usage_dialog.py" line="82"/>
+        <source>Replies</source>
+        <translation>回复数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/usage_dialog.py" line="82"/>
+        <source>Input tokens</source>
+        <translation>输入 token</translation>
+    </message>
+    <message>
+        <location filename="../../ui/usage_dialog.py" line="82"/>
+        <source>Cached</source>
+        <translation>缓存</translation>
+    </message>
+    <message>
+        <location filename="../../ui/usage_dialog.py" line="83"/>
+        <source>Output tokens</source>
+        <translation>输出 token</translation>
+    </message>
+    <message>
+        <location filename="../../ui/usage_dialog.py" line="83"/>
+        <source>Cost</source>
+        <translation>费用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/usage_dialog.py" line="105"/>
+        <location filename="../../ui/usage_dialog.py" line="106"/>
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+</context>
+<context>
     <name>UserMessageWidget</name>
     <message>
-        <location filename="../../ui/message_widgets.py" line="315"/>
+        <location filename="../../ui/message_widgets.py" line="316"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="316"/>
+        <location filename="../../ui/message_widgets.py" line="317"/>
         <source>Save &amp;&amp; send</source>
         <translation>保存并发送</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="326"/>
+        <location filename="../../ui/message_widgets.py" line="327"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="327"/>
+        <location filename="../../ui/message_widgets.py" line="328"/>
         <source>Edit and resend</source>
         <translation>编辑并重新发送</translation>
     </message>

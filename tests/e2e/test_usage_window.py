@@ -1,0 +1,78 @@
+"""Usage and costs through the real window: per reply, in the status line, and in the usage view."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from desktop_assistant.config.pricing_file import PricingFile
+from desktop_assistant.domain.pricing import format_cost
+from tests.fake_openai import Reply
+
+pytestmark = pytest.mark.e2e
+
+
+def send(app, text: str):
+    window = app.window
+    window.composer.set_text(text)
+    return app.run(app.do(lambda: window.send(window.composer.text())))
+
+
+def test_replies_show_their_cost_and_the_usage_view_sums_them(make_app, server, monkeypatch):
+    from PySide6.QtGui import QDesktopServices
+
+    app = make_app()
+    window = app.window
+    server.script(Reply(text="First answer with several words in it."), Reply(text="Second answer."))
+    first = send(app, "One")
+    second = send(app, "Two")
+    table = PricingFile(app.profile_dir / "pricing.json").load()
+    usage = first.message.usage
+    assert usage is not None and first.message.model == "gpt-4o-mini"
+    cost = table.cost("gpt-4o-mini", usage)
+    widget = window.chat.widget_for(first.message.id)
+    assert widget.meta.text().endswith(format_cost(cost))
+    assert f"{usage.prompt_tokens:,} prompt tokens" in widget.meta.toolTip()
+    assert window.usage_label.text().endswith(format_cost(table.cost("gpt-4o-mini", second.message.usage)))
+
+    dialog = app.do(window.show_usage)
+    chat = dialog.tables["chat"]
+    cells = [chat.item(0, c).text() for c in range(chat.columnCount())]
+    total_prompt = usage.prompt_tokens + second.message.usage.prompt_tokens
+    assert cells[:3] == ["gpt-4o-mini", "2", f"{total_prompt:,}"]
+    both = cost + table.cost("gpt-4o-mini", second.message.usage)
+    assert cells[-1] == format_cost(both)
+    day = dialog.tables["day"]
+    assert day.rowCount() == 2 and day.item(1, 0).text() == "Total"
+
+    # Edit prices: a copy of the built-in table opens in the system editor; changed prices show on reload.
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
+    assert dialog.edit_prices()
+    path = app.profile_dir / "pricing.json"
+    assert opened == [str(path)]
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["models"]["gpt-4o-mini"] = {"input": 1000.0, "output": 1000.0}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    app.do(dialog.reload_button.click)
+    expected = (total_prompt + usage.completion_tokens + second.message.usage.completion_tokens) * 1000 / 1e6
+    assert chat.item(0, chat.columnCount() - 1).text() == format_cost(expected)
+    assert widget.meta.text().endswith(format_cost((usage.prompt_tokens + usage.completion_tokens) / 1000))
+    dialog.reject()
+
+
+def test_models_without_a_price_show_tokens_only(make_app, server):
+    app = make_app()
+    window = app.window
+    dialog = app.do(window.open_chat_settings)
+    dialog.model.setCurrentText("qwen2.5:7b")
+    app.do(dialog.accept)
+    server.script(Reply(text="Local answer."))
+    result = send(app, "Hi")
+    widget = window.chat.widget_for(result.message.id)
+    assert "$" not in widget.meta.text() and "tokens" in widget.meta.text()
+    usage_dialog = app.do(window.show_usage)
+    chat = usage_dialog.tables["chat"]
+    assert chat.item(0, 0).text() == "qwen2.5:7b" and chat.item(0, chat.columnCount() - 1).text() == "—"
+    usage_dialog.reject()
