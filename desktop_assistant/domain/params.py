@@ -18,6 +18,8 @@ SEED_RANGE = (-(2**63), 2**63 - 1)
 N_RANGE = (1, 128)
 MAX_STOP_SEQUENCES = 4
 IMAGE_TURNS_RANGE = (0, 1000)
+CONTEXT_WINDOW_RANGE = (512, 10_000_000)
+MAX_CONTEXT_MESSAGES_RANGE = (1, 100_000)
 SCHEMA_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
@@ -51,6 +53,11 @@ class ChatParams:
     json_schema: str = ""  # the JSON Schema (as text, as the user edits it) for ResponseFormat.JSON_SCHEMA
     schema_name: str = "reply"
     strict: bool = True  # structured outputs' strict mode
+    # Context control (not API parameters: they decide which messages are sent).
+    context_window: int | None = None  # the model's window in tokens; None: the known value for the model
+    max_context_messages: int | None = None  # send at most this many recent messages; None: no limit
+    context_strategy: str = "drop"  # domain.context.ContextStrategy: drop the oldest turns or summarise them
+    summary_model: str = ""  # writes the summaries; "" = the chat's own model
     # Images are re-sent every turn (the API is stateless); keep only those of the last N questions
     # to save tokens. None: all of them. Not an API parameter: it shapes the messages sent.
     image_turns: int | None = None
@@ -66,7 +73,11 @@ class ChatParams:
         _check_range("seed", self.seed, SEED_RANGE)
         _check_range("n", self.n, N_RANGE)
         _check_range("image_turns", self.image_turns, IMAGE_TURNS_RANGE)
-        for name in ("max_tokens", "seed", "n"):
+        _check_range("context_window", self.context_window, CONTEXT_WINDOW_RANGE)
+        _check_range("max_context_messages", self.max_context_messages, MAX_CONTEXT_MESSAGES_RANGE)
+        if self.context_strategy not in ("drop", "summarize"):
+            raise ParamError("context_strategy", "Choose to drop or to summarise older messages.")
+        for name in ("max_tokens", "seed", "n", "context_window", "max_context_messages"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
                 raise ParamError(name, f"{name} must be a whole number.")

@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 from desktop_assistant.domain.models import Attachment, Message, MessageStatus, Role
 from desktop_assistant.domain.params import ChatParams, ResponseFormat
 
+SUMMARY_HEADING = "Summary of the earlier part of this conversation (those messages are not included below):\n"
 # JSON mode is refused unless "json" appears somewhere in the messages; said once, as a system message.
 JSON_MODE_NOTE = "Reply with a single valid JSON object."
 
@@ -85,9 +86,16 @@ def _text_of(message: dict[str, Any]) -> str:
 
 
 def chat_request(params: ChatParams, history: Iterable[Message], base_url: str, *, stream: bool = True,
-                 files: Callable[[Attachment], Path] | None = None) -> dict:
-    """Keyword arguments for `client.chat.completions.create` (image parts may hold ImageFile refs)."""
-    body: dict[str, Any] = {"model": params.model, "messages": history_messages(params, history, files)}
+                 files: Callable[[Attachment], Path] | None = None, summary: str = "") -> dict:
+    """Keyword arguments for `client.chat.completions.create` (image parts may hold ImageFile refs).
+
+    `summary` stands in for earlier messages left out of `history` (context control); it follows the system
+    prompt as a system message of its own."""
+    messages = history_messages(params, history, files)
+    if summary:
+        at = 1 if messages and messages[0]["role"] == "system" else 0
+        messages.insert(at, {"role": "system", "content": SUMMARY_HEADING + summary})
+    body: dict[str, Any] = {"model": params.model, "messages": messages}
     if params.temperature is not None:
         body["temperature"] = params.temperature
     if params.top_p is not None:

@@ -6,16 +6,19 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 
 from desktop_assistant.config.provider import ResolvedProvider
+from desktop_assistant.domain.context import ContextStrategy, context_window, plan_context, prompt_budget
 from desktop_assistant.domain.errors import AssistantError, ErrorKind
 from desktop_assistant.domain.models import Attachment, Conversation, Message, MessageStatus, Role, Usage
 from desktop_assistant.domain.params import ChatParams
 from desktop_assistant.llm.gateway import ChatGateway
 from desktop_assistant.llm.requests import chat_request
-from desktop_assistant.store import AttachmentFiles, Store
+from desktop_assistant.llm.summaries import SUMMARY_MAX_TOKENS, summarize
+from desktop_assistant.store import AttachmentFiles, ContextMark, Store
+from desktop_assistant.tokens import count_tokens
 
 from .events import Event
 
@@ -34,6 +37,13 @@ class TurnResult:
 def title_from(text: str) -> str:
     line = " ".join(text.split())
     return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1].rstrip() + "…"
+
+
+def _upper_bound(params: ChatParams, history: Sequence[Message]) -> int:
+    """A bound above what the messages can cost: 3 tokens a character (Latin text takes ~0.25, CJK 1-2, rare
+    symbols up to 3). When even this fits the budget, exact counting is skipped."""
+    text = len(params.system_prompt) + sum(len(m.content) for m in history)
+    return 3 * text + sum(a.tokens for m in history for a in m.attachments) + 8 * (len(history) + 1)
 
 
 def encode_error(error: AssistantError) -> str:
@@ -83,6 +93,9 @@ class ChatSession:
         self.conversation_changed: Event[[Conversation]] = Event()  # title / order changed
         self.usage_reported: Event[[Message, Usage]] = Event()
         self.status_changed: Event[[Message]] = Event()  # a finished reply's status changed (cut off)
+        # (conversation id, mark): earlier messages were left out or summarised in the last request; None: all sent
+        self.context_marked: Event[[str, ContextMark | None]] = Event()
+        self._token_cache: dict[tuple[str, int], int] = {}
 
     # --- state ----------------------------------------------------------------------------------
     @property
@@ -215,21 +228,97 @@ class ChatSession:
         conversation = self._require_conversation()
         history = self._store.messages(conversation.id)
         files = self._files
-        request = chat_request(params, history, provider.base_url,
-                               files=(lambda a: files.path(a.sha256, a.mime)) if files else None)
+
+        async def build_request() -> dict:
+            sent, summary = await self._fit_context(provider, params, conversation, history)
+            return chat_request(params, sent, provider.base_url, summary=summary,
+                                files=(lambda a: files.path(a.sha256, a.mime)) if files else None)
+
         reply = Message(conversation.id, Role.ASSISTANT, "", status=MessageStatus.STREAMING, model=params.model)
         self._store.add_message(reply)
         self._streaming = reply
         self.message_added.emit(reply)
-        self._task = asyncio.get_running_loop().create_task(self._stream(provider, request, reply))
+        self._task = asyncio.get_running_loop().create_task(self._stream(provider, build_request, reply))
         self.busy_changed.emit(True)
         return self._task
 
-    async def _stream(self, provider: ResolvedProvider, request: dict, reply: Message) -> TurnResult:
+    # --- context control --------------------------------------------------------------------------
+    async def _fit_context(self, provider: ResolvedProvider, params: ChatParams, conversation: Conversation,
+                           history: list[Message]) -> tuple[list[Message], str]:
+        """The messages to send and the summary standing in for those left out ("" when none), per the
+        chat's context settings; records the chat's context mark for the view."""
+        window = context_window(params.model, params.context_window)
+        if window is None and params.max_context_messages is None:
+            self._mark(conversation.id, None)
+            return history, ""
+        budget = prompt_budget(window, params.max_tokens) if window is not None else None
+        summarizing = params.context_strategy == ContextStrategy.SUMMARIZE
+        if params.max_context_messages is None and budget is not None and _upper_bound(params, history) <= budget:
+            self._mark(conversation.id, None)  # certainly fits: no need to count
+            return history, ""
+        counts = await asyncio.to_thread(self._token_counts, params.model, history)
+        system = count_tokens(params.system_prompt, params.model) if params.system_prompt else 0
+        plan = plan_context([m.role for m in history], counts, budget=budget, system_tokens=system,
+                            max_messages=params.max_context_messages,
+                            summary_tokens=SUMMARY_MAX_TOKENS if summarizing else 0)
+        if plan.dropped == 0:
+            self._mark(conversation.id, None)
+            return history, ""
+        kept, dropped = history[plan.keep_from:], history[:plan.keep_from]
+        summary, note = "", ""
+        if summarizing:
+            summary, note = await self._summary_for(provider, params, conversation.id, dropped)
+        self._mark(conversation.id, ContextMark(conversation.id, kept[0].id, len(dropped), summary,
+                                                dropped[-1].id if summary else "", note))
+        return kept, summary
+
+    async def _summary_for(self, provider: ResolvedProvider, params: ChatParams, conversation_id: str,
+                           dropped: list[Message]) -> tuple[str, str]:
+        """(summary, note): the previous summary when it covers exactly these messages, else one extended
+        with what was left out since; on failure no summary and why (the messages are then simply left out)."""
+        previous = self._store.context_mark(conversation_id)
+        ids = [m.id for m in dropped]
+        start = 0
+        prior = ""
+        if previous is not None and previous.summary and previous.summary_through_id in ids:
+            if previous.summary_through_id == ids[-1]:
+                return previous.summary, ""
+            start = ids.index(previous.summary_through_id) + 1
+            prior = previous.summary
+        try:
+            summary = await summarize(self._gateway, provider, params.summary_model or params.model,
+                                      dropped[start:], prior)
+        except AssistantError as exc:
+            log.warning("summary failed (%s): %s", exc.kind.value, exc.detail)
+            return "", encode_error(exc)
+        return summary, ""
+
+    def _token_counts(self, model: str, history: list[Message]) -> list[int]:
+        """Tokens of each message (text and images); finished messages are counted once. Worker thread."""
+        counts = []
+        for message in history:
+            key = (message.id, len(message.content))
+            count = self._token_cache.get(key)
+            if count is None:
+                count = count_tokens(message.content, model) + sum(a.tokens for a in message.attachments)
+                self._token_cache[key] = count
+            counts.append(count)
+        return counts
+
+    def _mark(self, conversation_id: str, mark: ContextMark | None) -> None:
+        previous = self._store.context_mark(conversation_id)
+        if mark is None and previous is None:
+            return
+        self._store.set_context_mark(mark, conversation_id)
+        self.context_marked.emit(conversation_id, mark)
+
+    async def _stream(self, provider: ResolvedProvider, build_request: Callable[[], Awaitable[dict]],
+                      reply: Message) -> TurnResult:
         last_persist = time.monotonic()
         persisted_length = 0
         error: AssistantError | None = None
         try:
+            request = await build_request()
             async for batch in self._gateway.stream_chat(provider, request):
                 if batch.model:
                     reply.model = batch.model

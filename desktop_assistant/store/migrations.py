@@ -84,10 +84,28 @@ def _m003_usage(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX messages_usage ON messages(created_at) WHERE prompt_tokens IS NOT NULL")
 
 
+def _m004_context_marks(conn: sqlite3.Connection) -> None:
+    # Where the last request of a chat started and what stood in for the messages before it (a summary, or
+    # nothing when they were left out), so the chat can show it and the summary is not written again.
+    conn.execute(
+        """
+        CREATE TABLE context_marks (
+            conversation_id TEXT PRIMARY KEY REFERENCES conversations(id) ON DELETE CASCADE,
+            first_kept_id TEXT NOT NULL,
+            dropped INTEGER NOT NULL,
+            summary TEXT NOT NULL DEFAULT '',
+            summary_through_id TEXT NOT NULL DEFAULT '',  -- the last message the summary covers
+            note TEXT NOT NULL DEFAULT ''  -- why no summary could be written, if so
+        )
+        """
+    )
+
+
 MIGRATIONS: list[Migration] = [
     Migration("m001_initial", _m001_initial),
     Migration("m002_attachments", _m002_attachments),
     Migration("m003_usage", _m003_usage),
+    Migration("m004_context_marks", _m004_context_marks),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -65,6 +65,19 @@ class UsageRow:
         return Usage.from_counts(self.prompt_tokens, self.completion_tokens, cached=self.cached_tokens)
 
 
+@dataclass(frozen=True, slots=True)
+class ContextMark:
+    """The last request of a chat sent messages from `first_kept_id` on; `dropped` earlier ones were left out
+    or, with `summary`, summarised (up to `summary_through_id`)."""
+
+    conversation_id: str
+    first_kept_id: str
+    dropped: int
+    summary: str = ""
+    summary_through_id: str = ""
+    note: str = ""
+
+
 class Store:
     """Conversation history. Opening migrates the file; see SchemaTooNewError and StoreCorruptError."""
 
@@ -225,6 +238,23 @@ class Store:
             args,
         ).fetchall()
         return [UsageRow(*row) for row in rows]
+
+    def context_mark(self, conversation_id: str) -> ContextMark | None:
+        row = self.conn.execute(
+            "SELECT conversation_id, first_kept_id, dropped, summary, summary_through_id, note FROM context_marks "
+            "WHERE conversation_id = ?", (conversation_id,)).fetchone()
+        return ContextMark(*row) if row else None
+
+    def set_context_mark(self, mark: ContextMark | None, conversation_id: str = "") -> None:
+        """Record the chat's latest mark; None clears it (everything fit)."""
+        if mark is None:
+            self.conn.execute("DELETE FROM context_marks WHERE conversation_id = ?", (conversation_id,))
+            return
+        self.conn.execute(
+            "INSERT OR REPLACE INTO context_marks (conversation_id, first_kept_id, dropped, summary, "
+            "summary_through_id, note) VALUES (?, ?, ?, ?, ?, ?)",
+            (mark.conversation_id, mark.first_kept_id, mark.dropped, mark.summary, mark.summary_through_id,
+             mark.note))
 
     def get_message(self, message_id: str) -> Message | None:
         sql = f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE id = ?"

@@ -29,9 +29,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_assistant.domain.context import ContextStrategy, context_window
 from desktop_assistant.domain.errors import AssistantError
 from desktop_assistant.domain.params import (
+    CONTEXT_WINDOW_RANGE,
     IMAGE_TURNS_RANGE,
+    MAX_CONTEXT_MESSAGES_RANGE,
     MAX_STOP_SEQUENCES,
     MAX_TOKENS_RANGE,
     PENALTY_RANGE,
@@ -124,14 +127,6 @@ class ChatSettingsDialog(QDialog):
         self.system_prompt.setPlaceholderText(self.tr("Optional: how the assistant should behave"))
         self.system_prompt.setFixedHeight(120)
         form.addRow(self.tr("System prompt"), self.system_prompt)
-        image_turns = QSpinBox()
-        image_turns.setRange(*IMAGE_TURNS_RANGE)
-        image_turns.setValue(2)
-        self.image_turns = OptionalNumber(image_turns)
-        self.image_turns.set_value(params.image_turns)
-        self._row(form, self.tr("Images of last N questions"), self.image_turns,
-                  self.tr("Images are sent again with every question. Keep only those of the last N questions "
-                          "to save tokens (unset: all)."))
 
         # --- Sampling ------------------------------------------------------------------------------------------
         sampling, form = self._page(self.tr("Sampling"))
@@ -166,6 +161,40 @@ class ChatSettingsDialog(QDialog):
             self.stop_edits.append(edit)
         self._row(form, self.tr("Stop sequences"), stop_row,
                   self.tr("Up to 4; the reply ends before any of them. Type \\n for a new line."))
+
+        # --- Context: what of a long chat is sent ------------------------------------------------------------
+        context, form = self._page(self.tr("Context"))
+        self.context_window = self._number(QSpinBox(), CONTEXT_WINDOW_RANGE, 128_000, 1024, params.context_window)
+        self.context_window.spin.setGroupSeparatorShown(True)
+        self.window_hint = QLabel()
+        self.window_hint.setObjectName("MetaLabel")
+        form.addRow(self.tr("Context window"), self.context_window)
+        form.addRow("", self.window_hint)
+        self.max_messages = self._number(QSpinBox(), MAX_CONTEXT_MESSAGES_RANGE, 20, 1, params.max_context_messages)
+        self._row(form, self.tr("Max messages in context"), self.max_messages,
+                  self.tr("Send at most this many recent messages, however short (unset: as many as fit)."))
+        self.strategy = QComboBox()
+        self.strategy.addItem(self.tr("Leave out the oldest messages"), ContextStrategy.DROP.value)
+        self.strategy.addItem(self.tr("Summarise the oldest messages"), ContextStrategy.SUMMARIZE.value)
+        self.strategy.setCurrentIndex(max(0, self.strategy.findData(params.context_strategy)))
+        self._row(form, self.tr("When the chat is too long"), self.strategy,
+                  self.tr("The system prompt and your latest question are always sent; a marker in the chat "
+                          "shows where the sent part begins."))
+        self.summary_model = QComboBox()
+        self.summary_model.setEditable(True)
+        self.summary_model.addItems(["", "gpt-4o-mini", "gpt-4.1-nano", "gpt-5-nano"])
+        self.summary_model.setCurrentText(params.summary_model)
+        self.summary_model.lineEdit().setPlaceholderText(self.tr("the chat's model"))
+        self._row(form, self.tr("Summary model"), self.summary_model,
+                  self.tr("A cheaper model can write the summaries; empty: the chat's own model."))
+        image_turns = QSpinBox()
+        image_turns.setRange(*IMAGE_TURNS_RANGE)
+        image_turns.setValue(2)
+        self.image_turns = OptionalNumber(image_turns)
+        self.image_turns.set_value(params.image_turns)
+        self._row(form, self.tr("Images of last N questions"), self.image_turns,
+                  self.tr("Images are sent again with every question. Keep only those of the last N questions "
+                          "to save tokens (unset: all)."))
 
         # --- Output: response format -----------------------------------------------------------------------
         output, form = self._page(self.tr("Output"))
@@ -230,7 +259,12 @@ class ChatSettingsDialog(QDialog):
         self.response_format.currentIndexChanged.connect(lambda _i: self._update_schema_box())
         self.schema.textChanged.connect(self._check_schema)
         self._update_schema_box()
-        self._pages = {"basics": basics, "sampling": sampling, "output": output}
+        self._pages = {"basics": basics, "sampling": sampling, "context": context, "output": output}
+        self.model.currentTextChanged.connect(lambda _t: self._update_window_hint())
+        self.strategy.currentIndexChanged.connect(lambda _i: self.summary_model.setEnabled(
+            self.strategy.currentData() == ContextStrategy.SUMMARIZE.value))
+        self.summary_model.setEnabled(params.context_strategy == ContextStrategy.SUMMARIZE.value)
+        self._update_window_hint()
 
     # --- building ---------------------------------------------------------------------------------------------
     def _page(self, title: str) -> tuple[QWidget, QFormLayout]:
@@ -285,6 +319,14 @@ class ChatSettingsDialog(QDialog):
             key = str(self.template.itemData(index, SCHEMA_KEY_ROLE))
             self.schema_name.setText(key.lower().replace(" ", "_").replace("-", "_"))
 
+    def _update_window_hint(self) -> None:
+        known = context_window(self.model.currentText())
+        if known is None:
+            self.window_hint.setText(self.tr("Not known for this model: set it to have long chats trimmed."))
+        else:
+            self.window_hint.setText(self.tr("Known for this model: %1 tokens (unset uses it).").replace(
+                "%1", f"{known:,}"))
+
     def _update_schema_box(self) -> None:
         self.schema_box.setVisible(self.response_format.currentData() == ResponseFormat.JSON_SCHEMA.value)
         self._check_schema()
@@ -314,6 +356,10 @@ class ChatSettingsDialog(QDialog):
             json_schema=self.schema.toPlainText(),
             schema_name=self.schema_name.text().strip() or "reply",
             strict=self.strict.isChecked(),
+            context_window=self.context_window.value(),
+            max_context_messages=self.max_messages.value(),
+            context_strategy=self.strategy.currentData(),
+            summary_model=self.summary_model.currentText().strip(),
             image_turns=self.image_turns.value(),
         )
 
@@ -327,8 +373,9 @@ class ChatSettingsDialog(QDialog):
             self.error.setText(str(exc))
             self.error.show()
             self.save_as_default = False
-            page = "output" if exc.field in ("json_schema", "schema_name") else \
-                "basics" if exc.field in ("model", "image_turns") else "sampling"
+            page = "output" if exc.field in ("json_schema", "schema_name") else "basics" if exc.field == "model" \
+                else "context" if exc.field in ("image_turns", "context_window", "max_context_messages") \
+                else "sampling"
             self.tabs.setCurrentWidget(self._pages[page])
             return
         super().accept()

@@ -11,7 +11,7 @@ from desktop_assistant.domain.errors import AssistantError
 from desktop_assistant.domain.models import Conversation, Message, MessageStatus, Role
 from desktop_assistant.domain.pricing import PriceTable
 from desktop_assistant.markdown.theme import MarkdownTheme
-from desktop_assistant.store import AttachmentFiles, Store
+from desktop_assistant.store import AttachmentFiles, ContextMark, Store
 
 from .message_widgets import AssistantMessageWidget, MessageWidget, UserMessageWidget
 from .theme import Colors
@@ -72,6 +72,7 @@ class ChatView(QScrollArea):
         self._can_speak = False  # spoken replies available: replies get a Read aloud button
         self._json_schema: dict | None = None  # structured output: replies are checked against it
         self._prices: PriceTable | None = None  # each reply shows what it cost
+        self._context_mark: ContextMark | None = None  # where the last request's messages began
         self._speaking_id: str | None = None
         self.setObjectName("ChatScroll")
         self._store = store
@@ -205,6 +206,8 @@ class ChatView(QScrollArea):
         if message.role == Role.USER:
             widget: MessageWidget = UserMessageWidget(message, self._colors, self._files)
             widget.edit_submitted.connect(self.edit_submitted)
+            if self._context_mark is not None and self._context_mark.first_kept_id == message.id:
+                widget.set_context_mark(self._context_mark)
         else:
             widget = AssistantMessageWidget(message, self._colors, self._theme)
             widget.regenerate_requested.connect(self.regenerate_requested)
@@ -280,6 +283,15 @@ class ChatView(QScrollArea):
         widget = self._widgets.get(message.id)
         if isinstance(widget, AssistantMessageWidget):
             widget.refresh_status(message)
+
+    def set_context_mark(self, mark: ContextMark | None) -> None:
+        """Mark the first message the last request sent, when earlier ones were left out or summarised."""
+        previous, self._context_mark = self._context_mark, mark
+        if previous is not None and isinstance(widget := self._widgets.get(previous.first_kept_id),
+                                               UserMessageWidget):
+            widget.set_context_mark(None)
+        if mark is not None and isinstance(widget := self._widgets.get(mark.first_kept_id), UserMessageWidget):
+            widget.set_context_mark(mark)
 
     def set_price_table(self, prices: PriceTable) -> None:
         self._prices = prices

@@ -164,6 +164,7 @@ class MainWindow(QMainWindow):
         self.chat.edit_submitted.connect(self.edit_and_resend)
         self.chat.action_requested.connect(self._on_error_action)
         session.status_changed.connect(self.chat.on_status_changed)
+        session.context_marked.connect(self._on_context_marked)
         if self.voice is not None:
             self._connect_voice(self.voice)
 
@@ -241,6 +242,7 @@ class MainWindow(QMainWindow):
     def new_chat(self) -> None:
         self.session.open(None)
         self.sidebar.clear_selection()
+        self.chat.set_context_mark(None)
         self.chat.show_conversation(None)
         self._update_reply_format()
         self.composer.focus()
@@ -251,6 +253,7 @@ class MainWindow(QMainWindow):
             return
         self.session.open(conversation)
         self._update_reply_format()
+        self.chat.set_context_mark(self.store.context_mark(conversation.id))
         self.chat.show_conversation(conversation)
         self.composer.focus()
 
@@ -332,6 +335,10 @@ class MainWindow(QMainWindow):
 
     def _on_finished(self, message: Message, error: AssistantError | None) -> None:
         self.chat.on_message_finished(message, error)
+
+    def _on_context_marked(self, conversation_id: str, mark) -> None:
+        if self.session.conversation is not None and self.session.conversation.id == conversation_id:
+            self.chat.set_context_mark(mark)
 
     def _on_usage(self, message: Message, usage: Usage) -> None:
         text = (self.tr("Last reply: %1 prompt + %2 completion tokens")

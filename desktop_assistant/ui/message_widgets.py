@@ -43,7 +43,7 @@ from desktop_assistant.markdown.theme import MarkdownTheme
 if TYPE_CHECKING:
     from desktop_assistant.markdown import StreamingMarkdown
 from desktop_assistant.services.chat_session import decode_error
-from desktop_assistant.store import AttachmentFiles
+from desktop_assistant.store import AttachmentFiles, ContextMark
 
 from .error_text import Action, describe
 from .icons import icon
@@ -265,6 +265,46 @@ class ImagePreview(QDialog):
             shutil.copyfile(self._path, target)
 
 
+class ContextMarker(QFrame):
+    """"12 earlier messages summarised" (with the summary a click away) or "… left out", across the chat."""
+
+    def __init__(self, mark: ContextMark, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ContextMarker")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 8)
+        row = QHBoxLayout()
+        if mark.summary:
+            text = self.tr("%n earlier messages summarised to fit the model's context window", "", mark.dropped)
+        else:
+            text = self.tr("%n earlier messages left out to fit the model's context window", "", mark.dropped)
+        self.label = QLabel("▲  " + text)
+        self.label.setObjectName("MetaLabel")
+        row.addStretch(1)
+        row.addWidget(self.label)
+        self.toggle = QPushButton(self.tr("Show summary"))
+        self.toggle.setObjectName("Link")
+        self.toggle.setVisible(bool(mark.summary))
+        row.addWidget(self.toggle)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.summary = QLabel(mark.summary)
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary.setObjectName("ContextSummary")
+        self.summary.hide()
+        layout.addWidget(self.summary)
+        if mark.note:
+            self.label.setToolTip(self.tr("No summary could be written: %1").replace("%1", mark.note.split("\n")[-1]
+                                                                                     or mark.note))
+        self.toggle.clicked.connect(self._toggle)
+
+    def _toggle(self) -> None:
+        shown = not self.summary.isVisible()
+        self.summary.setVisible(shown)
+        self.toggle.setText(self.tr("Hide summary") if shown else self.tr("Show summary"))
+
+
 class UserMessageWidget(MessageWidget):
     edit_submitted = Signal(str, str)  # message id, new text
 
@@ -274,6 +314,7 @@ class UserMessageWidget(MessageWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 8, 0, 4)
         outer.setSpacing(2)
+        self.context_marker: ContextMarker | None = None  # above the first message the last request sent
         if message.attachments:
             images = QHBoxLayout()
             images.addStretch(1)
@@ -325,6 +366,16 @@ class UserMessageWidget(MessageWidget):
         self.edit_button.clicked.connect(self.start_edit)
         self.cancel_button.clicked.connect(self.cancel_edit)
         self.save_button.clicked.connect(self._submit_edit)
+
+    def set_context_mark(self, mark: ContextMark | None) -> None:
+        """Show (or remove) the line saying the messages above were left out of, or summarised for, the
+        last request."""
+        if self.context_marker is not None:
+            self.context_marker.deleteLater()
+            self.context_marker = None
+        if mark is not None:
+            self.context_marker = ContextMarker(mark)
+            self.layout().insertWidget(0, self.context_marker)
 
     def resizeEvent(self, event) -> None:
         """QLabel's word wrap picks a narrow width; size the bubble to its text, up to 80% of the row."""

@@ -104,6 +104,7 @@ def style_sheet(c: Colors) -> str:
     #MetaLabel {{ color: {c.muted}; }}
     #StatusChip {{ color: {c.muted}; }}
     #ErrorText {{ color: {c.danger}; }}
+    #ContextSummary {{ color: {c.muted}; background: {c.bubble}; border-radius: 10px; padding: 8px 12px; }}
     #ErrorCard {{ background: {c.danger_bg}; border-radius: 12px; }}
     #ErrorCard QLabel {{ color: {c.text}; background: transparent; }}
     #ErrorCard #ErrorTitle {{ color: {c.danger}; font-weight: 700; }}

@@ -186,3 +186,13 @@ def test_speech_request_conforms(spec_mock_url: str, response_format: str, model
         return stream.bytes_received
 
     assert _run_audio(spec_mock_url, scenario) >= 0
+
+
+def test_summary_request_conforms(spec_mock_url: str) -> None:
+    """Context control's summary: a plain completion with the transcript, accepted by the spec mock."""
+    from desktop_assistant.llm.summaries import summarize
+
+    async def scenario(audio, provider) -> str:
+        return await summarize(audio._gateway, provider, "gpt-4o-mini", HISTORY, previous_summary="Earlier: hi.")
+
+    assert isinstance(_run_audio(spec_mock_url, scenario), str)

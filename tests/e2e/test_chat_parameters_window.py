@@ -124,3 +124,40 @@ def test_json_replies_show_as_a_tree_and_are_checked_against_the_schema(make_app
     send(app, "Hi")
     widget = window.chat.widget_for(window.chat.message_ids[-1])
     assert widget.json_view is None and not widget.view_toggle.isVisibleTo(window)
+
+
+def test_a_long_chat_shows_where_the_sent_part_begins_and_the_summary(make_app, server):
+    from desktop_assistant.domain.models import Message, MessageStatus, Role
+
+    app = make_app()
+    window = app.window
+    store = app.services.store
+    conversation = store.create_conversation("A long chat")
+    for i in range(8):
+        store.add_message(Message(conversation.id, Role.USER, f"Question {i}: " + "words " * 80))
+        store.add_message(Message(conversation.id, Role.ASSISTANT, f"Answer {i}: " + "text " * 80,
+                                  status=MessageStatus.COMPLETE))
+    window.reload_conversations()
+    app.do(lambda: window.open_conversation(conversation.id))
+    dialog = app.do(window.open_chat_settings)
+    dialog.tabs.setCurrentWidget(dialog._pages["context"])
+    assert "128,000" in dialog.window_hint.text()  # gpt-4o-mini's window is known
+    dialog.context_window.set_value(2048)
+    dialog.max_tokens.set_value(400)
+    dialog.strategy.setCurrentIndex(dialog.strategy.findData("summarize"))
+    app.do(dialog.accept)
+    server.script(Reply(text="Eight questions about words were asked and answered."), Reply(text="Sure."))
+    send(app, "What did I ask first?")
+    mark = store.context_mark(conversation.id)
+    assert mark is not None and mark.dropped > 0
+    first_kept = window.chat.widget_for(mark.first_kept_id)
+    marker = first_kept.context_marker
+    assert marker is not None and f"{mark.dropped} earlier messages summarised" in marker.label.text()
+    assert not marker.summary.isVisibleTo(window)
+    app.do(marker.toggle.click)
+    assert marker.summary.isVisibleTo(window) and "Eight questions" in marker.summary.text()
+    # Reopening the chat shows the marker again.
+    window.new_chat()
+    app.do(lambda: window.open_conversation(conversation.id))
+    app.until(lambda: window.chat.widget_for(mark.first_kept_id) is not None)
+    assert window.chat.widget_for(mark.first_kept_id).context_marker is not None

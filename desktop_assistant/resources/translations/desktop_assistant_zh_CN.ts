@@ -42,102 +42,102 @@
 <context>
     <name>AssistantMessageWidget</name>
     <message>
-        <location filename="../../ui/message_widgets.py" line="379"/>
+        <location filename="../../ui/message_widgets.py" line="430"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="404"/>
+        <location filename="../../ui/message_widgets.py" line="455"/>
         <source>Copy reply</source>
         <translation>复制回复</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="405"/>
+        <location filename="../../ui/message_widgets.py" line="456"/>
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="406"/>
-        <location filename="../../ui/message_widgets.py" line="545"/>
-        <location filename="../../ui/message_widgets.py" line="562"/>
+        <location filename="../../ui/message_widgets.py" line="457"/>
+        <location filename="../../ui/message_widgets.py" line="596"/>
+        <location filename="../../ui/message_widgets.py" line="613"/>
         <source>Show as text</source>
         <translation>以文本显示</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="409"/>
-        <location filename="../../ui/message_widgets.py" line="472"/>
+        <location filename="../../ui/message_widgets.py" line="460"/>
+        <location filename="../../ui/message_widgets.py" line="523"/>
         <source>Read aloud</source>
         <translation>朗读</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="444"/>
+        <location filename="../../ui/message_widgets.py" line="495"/>
         <source>Writing…</source>
         <translation>正在生成…</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="472"/>
+        <location filename="../../ui/message_widgets.py" line="523"/>
         <source>Stop reading aloud</source>
         <translation>停止朗读</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="487"/>
+        <location filename="../../ui/message_widgets.py" line="538"/>
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="488"/>
+        <location filename="../../ui/message_widgets.py" line="539"/>
         <source>Interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="489"/>
+        <location filename="../../ui/message_widgets.py" line="540"/>
         <source>Interrupted by you</source>
         <translation>已被你打断</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/message_widgets.py" line="511"/>
+        <location filename="../../ui/message_widgets.py" line="562"/>
         <source>%n tokens</source>
         <translation>
             <numerusform>%n 个 token</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="498"/>
+        <location filename="../../ui/message_widgets.py" line="549"/>
         <source>Interrupted: the app closed before this reply finished</source>
         <translation>已中断：回复完成前应用已关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="512"/>
+        <location filename="../../ui/message_widgets.py" line="563"/>
         <source>%1 prompt tokens (%2 cached) + %3 completion tokens</source>
         <translation>%1 个提示 token（其中 %2 个命中缓存）+ %3 个生成 token</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="549"/>
+        <location filename="../../ui/message_widgets.py" line="600"/>
         <source>Does not match the schema: %1</source>
         <translation>不符合 Schema：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="553"/>
+        <location filename="../../ui/message_widgets.py" line="604"/>
         <source>Matches the schema</source>
         <translation>符合 Schema</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="562"/>
+        <location filename="../../ui/message_widgets.py" line="613"/>
         <source>Show as tree</source>
         <translation>以树形显示</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="573"/>
+        <location filename="../../ui/message_widgets.py" line="624"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="574"/>
+        <location filename="../../ui/message_widgets.py" line="625"/>
         <source>Provider settings</source>
         <translation>服务商设置</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="575"/>
+        <location filename="../../ui/message_widgets.py" line="626"/>
         <source>Chat settings</source>
         <translation>对话设置</translation>
     </message>
@@ -213,248 +213,313 @@
 <context>
     <name>ChatSettingsDialog</name>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="89"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="92"/>
         <source>Chat settings</source>
         <translation>对话设置</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="98"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="101"/>
         <source>Basics</source>
         <translation>基本</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="103"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="106"/>
         <source>Pick from the server&apos;s list or type a name, e.g. openai/gpt-4o-mini</source>
         <translation>从服务器提供的列表中选择，或输入模型名称，例如 openai/gpt-4o-mini</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="105"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="108"/>
         <source>Load list</source>
         <translation>获取列表</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="108"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="111"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="115"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="118"/>
         <source>Choose a preset…</source>
         <translation>选择预设…</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="118"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="121"/>
         <source>Save as preset…</source>
         <translation>存为预设…</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="122"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="125"/>
         <source>Preset</source>
         <translation>预设</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="124"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="127"/>
         <source>Optional: how the assistant should behave</source>
         <translation>可选：设定助手的行为方式</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="126"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="129"/>
         <source>System prompt</source>
         <translation>系统提示词</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="137"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="132"/>
         <source>Sampling</source>
         <translation>采样</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="140"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="135"/>
         <source>0–2. Lower is more focused, higher more varied.</source>
         <translation>0–2。数值越低回答越集中，越高越多样。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="159"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="154"/>
         <source>The same seed and settings give (mostly) the same reply.</source>
         <translation>相同的种子和设置会得到（大致）相同的回复。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="178"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="207"/>
         <source>JSON object: any valid JSON. JSON schema: the reply follows your schema.</source>
         <translation>JSON 对象：任意有效的 JSON。JSON Schema：回复遵循你给出的结构。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="139"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="134"/>
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="143"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="138"/>
         <source>0–1. Nucleus sampling; change this or temperature, not both.</source>
         <translation>0–1。核采样；建议只调整此项或温度之一，不要同时调整。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="142"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="137"/>
         <source>Top p</source>
         <translation>Top P</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="145"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="140"/>
         <source>Max tokens</source>
         <translation>最大 token 数</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="133"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="196"/>
         <source>Images are sent again with every question. Keep only those of the last N questions to save tokens (unset: all).</source>
         <translation>每次提问都会重新发送图片。只保留最近 N 个问题中的图片以节省 token（不设置则全部保留）。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="132"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="195"/>
         <source>Images of last N questions</source>
         <translation>保留最近 N 个问题的图片</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="146"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="141"/>
         <source>The longest reply, in tokens (sent as max_completion_tokens to OpenAI).</source>
         <translation>单次回复的最大长度（以 token 计；发送给 OpenAI 时为 max_completion_tokens）。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="148"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="143"/>
         <source>Presence penalty</source>
         <translation>存在惩罚</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="149"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="144"/>
         <source>−2–2. Positive values nudge the model towards new topics.</source>
         <translation>−2–2。正值会促使模型谈论新话题。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="151"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="146"/>
         <source>Frequency penalty</source>
         <translation>频率惩罚</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="152"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="147"/>
         <source>−2–2. Positive values make repeating the same words less likely.</source>
         <translation>−2–2。正值会降低重复相同词语的可能性。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="158"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="153"/>
         <source>Seed</source>
         <translation>随机种子</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="164"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="159"/>
         <source>stop %1</source>
         <translation>停止词 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="167"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="162"/>
         <source>Stop sequences</source>
         <translation>停止序列</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="168"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="163"/>
         <source>Up to 4; the reply ends before any of them. Type \n for a new line.</source>
         <translation>最多 4 个；回复会在遇到其中任意一个之前结束。用 
  表示换行。</translation>
     </message>
     <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="166"/>
+        <source>Context</source>
+        <translation>上下文</translation>
+    </message>
+    <message>
         <location filename="../../ui/chat_settings_dialog.py" line="171"/>
+        <source>Context window</source>
+        <translation>上下文窗口</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="174"/>
+        <source>Max messages in context</source>
+        <translation>上下文最多消息数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="175"/>
+        <source>Send at most this many recent messages, however short (unset: as many as fit).</source>
+        <translation>最多发送这么多条最近的消息，不论长短（不设置：能放下多少就发送多少）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="177"/>
+        <source>Leave out the oldest messages</source>
+        <translation>省略最早的消息</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="178"/>
+        <source>Summarise the oldest messages</source>
+        <translation>总结最早的消息</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="180"/>
+        <source>When the chat is too long</source>
+        <translation>对话过长时</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="181"/>
+        <source>The system prompt and your latest question are always sent; a marker in the chat shows where the sent part begins.</source>
+        <translation>系统提示词和你的最新问题总会发送；对话中会用标记显示发送部分从哪里开始。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="187"/>
+        <source>the chat&apos;s model</source>
+        <translation>对话所用模型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="188"/>
+        <source>Summary model</source>
+        <translation>总结模型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="189"/>
+        <source>A cheaper model can write the summaries; empty: the chat&apos;s own model.</source>
+        <translation>可以用更便宜的模型来写总结；留空则使用对话本身的模型。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="200"/>
         <source>Output</source>
         <translation>输出</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="173"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="202"/>
         <source>Text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="174"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="203"/>
         <source>JSON object</source>
         <translation>JSON 对象</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="175"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="204"/>
         <source>JSON schema (structured output)</source>
         <translation>JSON Schema（结构化输出）</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="177"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="206"/>
         <source>Reply format</source>
         <translation>回复格式</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="183"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="212"/>
         <source>Start from a template…</source>
         <translation>从模板开始…</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="184"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="213"/>
         <source>Extract an event</source>
         <translation>提取事件</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="185"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="214"/>
         <source>Step-by-step math solution</source>
         <translation>分步数学解答</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="186"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="215"/>
         <source>Content classification</source>
         <translation>内容分类</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="190"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="219"/>
         <source>Template</source>
         <translation>模板</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="192"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="221"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="199"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="228"/>
         <source>JSON schema</source>
         <translation>JSON Schema</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="200"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="229"/>
         <source>Strict: the reply must match the schema exactly</source>
         <translation>严格模式：回复必须完全符合 Schema</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="215"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="244"/>
         <source>Save as default for new chats</source>
         <translation>设为新对话的默认设置</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="270"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="304"/>
         <source>Save as preset</source>
         <translation>存为预设</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="270"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="304"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="300"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="325"/>
+        <source>Not known for this model: set it to have long chats trimmed.</source>
+        <translation>未知此模型的窗口大小：设置后，过长的对话会被裁剪。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="327"/>
+        <source>Known for this model: %1 tokens (unset uses it).</source>
+        <translation>此模型的窗口为 %1 个 token（不设置即使用该值）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="342"/>
         <source>The schema is valid.</source>
         <translation>Schema 有效。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="339"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="386"/>
         <source>Loading models…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="350"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="397"/>
         <source>you can still type a model name.</source>
         <translation>仍可手动输入模型名称。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/chat_settings_dialog.py" line="358"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="405"/>
         <source>%n models available</source>
         <translation>
             <numerusform>%n 个可用模型</numerusform>
@@ -587,6 +652,39 @@
         <location filename="../../ui/composer.py" line="347"/>
         <source>Send (Enter)</source>
         <translation>发送 (Enter)</translation>
+    </message>
+</context>
+<context>
+    <name>ContextMarker</name>
+    <message numerus="yes">
+        <location filename="../../ui/message_widgets.py" line="287"/>
+        <source>%n earlier messages summarised to fit the model&apos;s context window</source>
+        <translation>
+            <numerusform>为适应模型的上下文窗口，已总结之前的 %n 条消息</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/message_widgets.py" line="289"/>
+        <source>%n earlier messages left out to fit the model&apos;s context window</source>
+        <translation>
+            <numerusform>为适应模型的上下文窗口，已省略之前的 %n 条消息</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/message_widgets.py" line="294"/>
+        <location filename="../../ui/message_widgets.py" line="314"/>
+        <source>Show summary</source>
+        <translation>显示总结</translation>
+    </message>
+    <message>
+        <location filename="../../ui/message_widgets.py" line="307"/>
+        <source>No summary could be written: %1</source>
+        <translation>无法生成总结：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/message_widgets.py" line="314"/>
+        <source>Hide summary</source>
+        <translation>隐藏总结</translation>
     </message>
 </context>
 <context>
@@ -904,147 +1002,147 @@
         <translation>桌面助手</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="194"/>
+        <location filename="../../ui/main_window.py" line="195"/>
         <source>&amp;Chat</source>
         <translation>对话(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="195"/>
+        <location filename="../../ui/main_window.py" line="196"/>
         <source>&amp;New chat</source>
         <translation>新建对话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="196"/>
+        <location filename="../../ui/main_window.py" line="197"/>
         <source>Chat &amp;settings…</source>
         <translation>对话设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="198"/>
+        <location filename="../../ui/main_window.py" line="199"/>
         <source>&amp;Provider…</source>
         <translation>服务商(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="199"/>
+        <location filename="../../ui/main_window.py" line="200"/>
         <source>P&amp;references…</source>
         <translation>偏好设置(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="202"/>
+        <location filename="../../ui/main_window.py" line="203"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="203"/>
+        <location filename="../../ui/main_window.py" line="204"/>
         <source>Searc&amp;h chats</source>
         <translation>搜索对话(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="205"/>
+        <location filename="../../ui/main_window.py" line="206"/>
         <source>&amp;Usage and costs…</source>
         <translation>用量与费用(&amp;U)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="209"/>
+        <location filename="../../ui/main_window.py" line="210"/>
         <source>&amp;Voice conversation</source>
         <translation>语音对话(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="218"/>
+        <location filename="../../ui/main_window.py" line="219"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="219"/>
+        <location filename="../../ui/main_window.py" line="220"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>键盘快捷键(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="221"/>
+        <location filename="../../ui/main_window.py" line="222"/>
         <source>Open &amp;logs folder</source>
         <translation>打开日志文件夹(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="224"/>
+        <location filename="../../ui/main_window.py" line="225"/>
         <source>&amp;About Desktop Assistant</source>
         <translation>关于桌面助手(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="273"/>
+        <location filename="../../ui/main_window.py" line="276"/>
         <source>Images are still being prepared…</source>
         <translation>图片仍在处理中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="281"/>
+        <location filename="../../ui/main_window.py" line="284"/>
         <source>Chat settings</source>
         <translation>对话设置</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="317"/>
+        <location filename="../../ui/main_window.py" line="320"/>
         <source>The API key cannot be read</source>
         <translation>无法读取 API 密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="319"/>
+        <location filename="../../ui/main_window.py" line="322"/>
         <source>Read the keyring again</source>
         <translation>重新读取密钥环</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="320"/>
+        <location filename="../../ui/main_window.py" line="323"/>
         <source>Enter the key…</source>
         <translation>输入密钥…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="337"/>
+        <location filename="../../ui/main_window.py" line="344"/>
         <source>Last reply: %1 prompt + %2 completion tokens</source>
         <translation>上次回复：输入 %1 + 输出 %2 个 token</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="466"/>
+        <location filename="../../ui/main_window.py" line="473"/>
         <source>The shortcut %1 could not be set up: another application may use it.</source>
         <translation>无法设置快捷键 %1：可能已被其他应用占用。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="468"/>
+        <location filename="../../ui/main_window.py" line="475"/>
         <source>System-wide shortcuts are not available on this desktop.</source>
         <translation>此桌面环境不支持全局快捷键。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="533"/>
+        <location filename="../../ui/main_window.py" line="540"/>
         <source>Speaking — hold the microphone or %1 to interrupt.</source>
         <translation>正在朗读 — 按住麦克风或 %1 即可打断。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="534"/>
+        <location filename="../../ui/main_window.py" line="541"/>
         <source>the button</source>
         <translation>按钮</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="541"/>
+        <location filename="../../ui/main_window.py" line="548"/>
         <source>Reading aloud failed: %1</source>
         <translation>朗读失败：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="547"/>
+        <location filename="../../ui/main_window.py" line="554"/>
         <source>No provider set up — Chat ▸ Provider…</source>
         <translation>尚未设置服务商——请前往“对话 ▸ 服务商…”</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="550"/>
+        <location filename="../../ui/main_window.py" line="557"/>
         <source>OPENAI_* environment variables</source>
         <translation>OPENAI_* 环境变量</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="552"/>
+        <location filename="../../ui/main_window.py" line="559"/>
         <source> (overridden by OPENAI_* variables)</source>
         <translation>（已被 OPENAI_* 变量覆盖）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="605"/>
+        <location filename="../../ui/main_window.py" line="612"/>
         <source>Drop images to attach them</source>
         <translation>松开鼠标即可添加图片</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="606"/>
+        <location filename="../../ui/main_window.py" line="613"/>
         <source>Message the assistant…</source>
         <translation>给助手发送消息…</translation>
     </message>
@@ -1052,7 +1150,7 @@
 <context>
     <name>OptionalNumber</name>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="55"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="58"/>
         <source>Set</source>
         <translation>自定义</translation>
     </message>
@@ -1623,22 +1721,22 @@
 <context>
     <name>UserMessageWidget</name>
     <message>
-        <location filename="../../ui/message_widgets.py" line="316"/>
+        <location filename="../../ui/message_widgets.py" line="357"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="317"/>
+        <location filename="../../ui/message_widgets.py" line="358"/>
         <source>Save &amp;&amp; send</source>
         <translation>保存并发送</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="327"/>
+        <location filename="../../ui/message_widgets.py" line="368"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="328"/>
+        <location filename="../../ui/message_widgets.py" line="369"/>
         <source>Edit and resend</source>
         <translation>编辑并重新发送</translation>
     </message>
