@@ -38,8 +38,9 @@ class Usage:
 
 @dataclass(frozen=True, slots=True)
 class Attachment:
-    """An image sent with a user message. `sha256` names its prepared bytes in the attachment store;
-    `url` is set instead for an http(s) image the API fetches itself."""
+    """An image (or a text file) sent with a user message. `sha256` names its prepared bytes in the attachment
+    store; `url` is set instead for an http(s) image the API fetches itself. A text file has mime text/plain
+    and its length in characters as `width`."""
 
     mime: str
     width: int
@@ -49,6 +50,10 @@ class Attachment:
     sha256: str = ""
     url: str = ""
     name: str = ""
+
+    @property
+    def is_text(self) -> bool:
+        return self.mime.startswith("text/")
 
 
 @dataclass(slots=True)

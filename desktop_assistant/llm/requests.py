@@ -38,8 +38,28 @@ def is_official_openai(base_url: str) -> bool:
     return (urlparse(base_url).hostname or "").endswith("api.openai.com")
 
 
+INLINE_TEXT_LIMIT = 60_000  # characters of an attached text file sent inline; longer ones are cut with a note
+
+
+def text_file_block(attachment: Attachment, files: Callable[[Attachment], Path] | None, read_files: bool) -> str:
+    """An attached text file in the message: its contents, or (when the model can read files with the
+    read_text_file tool) a note saying it is there."""
+    if read_files:
+        return (f"\n\n[Attached text file “{attachment.name}” ({attachment.width:,} characters): read it with the "
+                "read_text_file tool.]")
+    try:
+        text = files(attachment).read_text(encoding="utf-8") if files is not None else ""
+    except OSError:
+        text = ""
+    cut = len(text) > INLINE_TEXT_LIMIT
+    body = text[:INLINE_TEXT_LIMIT] + (f"\n[… {len(text) - INLINE_TEXT_LIMIT:,} more characters not included]"
+                                       if cut else "")
+    return f"\n\n--- {attachment.name} ---\n{body}\n--- end of {attachment.name} ---"
+
+
 def history_messages(params: ChatParams, history: Iterable[Message],
-                     files: Callable[[Attachment], Path] | None = None) -> list[dict[str, Any]]:
+                     files: Callable[[Attachment], Path] | None = None,
+                     read_files: bool = False) -> list[dict[str, Any]]:
     """The messages array: system prompt first, then every turn that has text.
 
     Failed turns carry no text and are left out; a stopped or interrupted reply is kept with the
@@ -55,16 +75,19 @@ def history_messages(params: ChatParams, history: Iterable[Message],
             continue
         if message.status == MessageStatus.ERROR or not (message.content or message.attachments):
             continue
-        if message.attachments and index >= keep_images_from:
-            parts: list[dict[str, Any]] = [{"type": "text", "text": message.content}] if message.content else []
-            parts += [image_part(attachment, files) for attachment in message.attachments]
+        images = [a for a in message.attachments if not a.is_text]
+        content = message.content + "".join(text_file_block(a, files, read_files) for a in message.attachments
+                                            if a.is_text)
+        if images and index >= keep_images_from:
+            parts: list[dict[str, Any]] = [{"type": "text", "text": content}] if content else []
+            parts += [image_part(attachment, files) for attachment in images]
             messages.append({"role": message.role.value, "content": parts})
-        elif message.attachments:
+        elif images:
             # Left out to save tokens; say so, so the model does not think the user sent none.
-            note = f"[{len(message.attachments)} image(s) sent earlier, not included again]"
-            messages.append({"role": message.role.value, "content": f"{message.content}\n{note}".strip()})
+            note = f"[{len(images)} image(s) sent earlier, not included again]"
+            messages.append({"role": message.role.value, "content": f"{content}\n{note}".strip()})
         else:
-            messages.append({"role": message.role.value, "content": message.content})
+            messages.append({"role": message.role.value, "content": content})
     return messages
 
 

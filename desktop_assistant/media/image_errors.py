@@ -14,6 +14,7 @@ class ImageProblem(StrEnum):
     DECOMPRESSION_BOMB = "decompression_bomb"  # decodes to far more pixels (or text) than a photo could
     UNREADABLE = "unreadable"  # missing, a folder, no permission
     UNREACHABLE = "unreachable"  # an image link that could not be fetched
+    NOT_TEXT = "not_text"  # a text file (by its name) whose bytes are not UTF-8 or GB18030 text
 
 
 class ImageError(Exception):

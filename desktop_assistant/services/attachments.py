@@ -12,6 +12,30 @@ from desktop_assistant.media import ImageError, ImageProblem
 from desktop_assistant.store import AttachmentFiles
 
 URL_CHECK_TIMEOUT = 8.0  # seconds
+# Files attached as text (read by the model through the read_text_file tool), recognised by their name.
+TEXT_SUFFIXES = frozenset({
+    ".txt", ".md", ".markdown", ".csv", ".tsv", ".json", ".jsonl", ".log", ".xml", ".yaml", ".yml", ".toml",
+    ".ini", ".cfg", ".py", ".js", ".ts", ".java", ".c", ".cpp", ".h", ".hpp", ".cs", ".go", ".rs", ".rb", ".php",
+    ".sh", ".sql", ".srt", ".vtt", ".tex", ".rst",
+})
+MAX_TEXT_BYTES = 10 * 1024 * 1024
+TEXT_MIME = "text/plain"
+
+
+def is_text_name(name: str) -> bool:
+    return Path(name).suffix.lower() in TEXT_SUFFIXES
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else GB18030 (Chinese Windows files); ImageError NOT_TEXT otherwise."""
+    if b"\0" in data[:8192]:
+        raise ImageError(ImageProblem.NOT_TEXT, "binary data")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImageError(ImageProblem.NOT_TEXT, "not UTF-8 or GB18030")
 
 
 class AttachmentService:
@@ -23,6 +47,8 @@ class AttachmentService:
         return await asyncio.to_thread(self._prepare_and_store, source, detail, name)
 
     def _prepare_and_store(self, source: bytes | Path, detail: Detail, name: str) -> Attachment:
+        if is_text_name(name or (source.name if isinstance(source, Path) else "")):
+            return self._store_text(source, name or (source.name if isinstance(source, Path) else "text.txt"))
         from desktop_assistant.media import prepare_image  # Pillow loads on the first image, not at start
 
         prepared = prepare_image(source, detail)
@@ -30,6 +56,26 @@ class AttachmentService:
         return Attachment(mime=prepared.mime, width=prepared.width, height=prepared.height, detail=detail.value,
                           tokens=prepared.tokens, sha256=digest, name=name or (source.name if isinstance(source, Path)
                                                                               else ""))
+
+    def _store_text(self, source: bytes | Path, name: str) -> Attachment:
+        """A text file, kept as UTF-8; the model reads it with the read_text_file tool."""
+        if isinstance(source, Path):
+            try:
+                if source.stat().st_size > MAX_TEXT_BYTES:
+                    raise ImageError(ImageProblem.TOO_LARGE, f"{source.stat().st_size} bytes")
+                source = source.read_bytes()
+            except OSError as exc:
+                raise ImageError(ImageProblem.UNREADABLE, type(exc).__name__) from None
+        if not source:
+            raise ImageError(ImageProblem.EMPTY)
+        if len(source) > MAX_TEXT_BYTES:
+            raise ImageError(ImageProblem.TOO_LARGE, f"{len(source)} bytes")
+        text = decode_text(source)
+        digest = self.files.put(text.encode("utf-8"), TEXT_MIME)
+        return Attachment(mime=TEXT_MIME, width=len(text), height=0, detail="", tokens=0, sha256=digest, name=name)
+
+    def read_text(self, attachment: Attachment) -> str:
+        return self.files.read(attachment.sha256, attachment.mime).decode("utf-8")
 
     async def check_url(self, url: str) -> None:
         """The API fetches linked images itself; make sure the link works (and is an image) before

@@ -1,4 +1,5 @@
-"""Prepared images, stored once by content hash under the profile's data dir (attachments/ab/abcd….jpg)."""
+"""Prepared images and attached text files, stored once by content hash under the profile's data dir
+(attachments/ab/abcd….jpg)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import os
 import tempfile
 from pathlib import Path
 
-_EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp"}
+_EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp",
+               "text/plain": ".txt"}
 
 
 class AttachmentFiles:

@@ -1,4 +1,5 @@
-"""The composer's row of image thumbnails: preparing, ready, or refused with the reason next to it."""
+"""The composer's row of attachments (image thumbnails, text files): preparing, ready, or refused with the
+reason next to it."""
 
 from __future__ import annotations
 
@@ -27,13 +28,15 @@ def problem_text(kind: ImageProblem) -> str:
     texts = {
         ImageProblem.EMPTY: translate("Attachments", "The file is empty."),
         ImageProblem.TOO_LARGE: translate("Attachments", "The file is over 50 MB."),
-        ImageProblem.NOT_AN_IMAGE: translate("Attachments", "Not an image (JPEG, PNG, WebP, GIF, BMP or TIFF)."),
+        ImageProblem.NOT_AN_IMAGE: translate("Attachments", "Not an image (JPEG, PNG, WebP, GIF, BMP or TIFF) "
+                                                            "or a text file."),
         ImageProblem.UNSUPPORTED_FORMAT: translate(
             "Attachments", "This image format is not supported; use JPEG, PNG, WebP, GIF, BMP or TIFF."),
         ImageProblem.CORRUPT: translate("Attachments", "The image is damaged or incomplete."),
         ImageProblem.DECOMPRESSION_BOMB: translate("Attachments", "The image is too large in pixels to open safely."),
         ImageProblem.UNREADABLE: translate("Attachments", "The file cannot be read."),
         ImageProblem.UNREACHABLE: translate("Attachments", "The image link cannot be reached."),
+        ImageProblem.NOT_TEXT: translate("Attachments", "Not readable text (UTF-8 or GB18030)."),
     }
     return texts.get(kind) or translate("Attachments", "The image cannot be used.")
 
@@ -61,6 +64,7 @@ class AttachmentChip(QFrame):
         super().__init__(parent)
         self.setObjectName("AttachmentChip")
         self.source = source
+        self._colors = colors
         self.attachment: Attachment | None = None
         self.error: ImageError | None = None
         self.task: asyncio.Task | None = None
@@ -107,6 +111,11 @@ class AttachmentChip(QFrame):
     def show_ready(self, attachment: Attachment, pixmap: QPixmap | None) -> None:
         self.attachment, self.error = attachment, None
         self.setProperty("state", "ready")
+        if attachment.is_text:
+            self.thumb.setPixmap(icon("file", self._colors.muted, 32).pixmap(32, 32))
+            self.setToolTip(f"{attachment.name}\n" + self.tr("%Ln characters of text", "", attachment.width))
+            self._restyle()
+            return
         if pixmap is not None and not pixmap.isNull():
             self.thumb.setPixmap(pixmap.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
                                                Qt.TransformationMode.SmoothTransformation))
@@ -187,10 +196,11 @@ class AttachmentsStrip(QWidget):
             else:
                 attachment = await self._service.from_source(chip.source.data, detail, chip.source.name)
                 path = self._service.files.path(attachment.sha256, attachment.mime)
-                pixmap = QPixmap(str(path))
+                pixmap = None if attachment.is_text else QPixmap(str(path))
                 with contextlib.suppress(RuntimeError):
-                    chip.preview_path = path
-                    chip.thumb.setCursor(Qt.CursorShape.PointingHandCursor)
+                    if not attachment.is_text:
+                        chip.preview_path = path
+                        chip.thumb.setCursor(Qt.CursorShape.PointingHandCursor)
         except ImageError as exc:
             with contextlib.suppress(RuntimeError):  # the chip may have been removed meanwhile
                 chip.show_error(exc)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_assistant.domain.vision import Detail
-from desktop_assistant.services.attachments import AttachmentService
+from desktop_assistant.services.attachments import TEXT_SUFFIXES, AttachmentService
 
 from .attachments_strip import AttachmentsStrip
 from .icons import icon
@@ -99,7 +99,7 @@ class Composer(QFrame):
         self.attach_button.setObjectName("Flat")
         self.attach_button.setIcon(icon("attach", colors.muted, 18))
         self.attach_button.setIconSize(QSize(18, 18))
-        self.attach_button.setToolTip(self.tr("Attach images (or drop or paste them)"))
+        self.attach_button.setToolTip(self.tr("Attach images or text files (or drop or paste them)"))
         if attachments is None:  # hide() only: setVisible(True) on a parentless widget maps a stray window
             self.attach_button.hide()
         row.addWidget(self.attach_button)
@@ -281,9 +281,12 @@ class Composer(QFrame):
         self.detail.setCurrentIndex(max(0, self.detail.findData(detail.value)))
 
     def pick_images(self) -> None:
+        text_patterns = " ".join(f"*{suffix}" for suffix in sorted(TEXT_SUFFIXES))
         files, _filter = QFileDialog.getOpenFileNames(
-            self, self.tr("Attach images"), "",
-            self.tr("Images (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;All files (*)"))
+            self, self.tr("Attach images or text files"), "",
+            self.tr("Images and text files (%1);;Images (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;"
+                    "All files (*)").replace("%1", "*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff "
+                                             + text_patterns))
         for name in files:
             self.strip.add_file(Path(name))
 

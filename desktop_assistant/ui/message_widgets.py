@@ -219,6 +219,13 @@ class ImageThumb(QLabel):
         self.setObjectName("ImageThumb")
         self.attachment = attachment
         self.path = files.path(attachment.sha256, attachment.mime) if files and attachment.sha256 else None
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        if attachment.is_text:  # a text file: its name with a file icon, no preview
+            self.path = None
+            self.setText(attachment.name)
+            self.setObjectName("FileChip")
+            self.setToolTip(self.tr("%Ln characters of text", "", attachment.width))
+            return
         self.setFixedSize(self.SIZE, self.SIZE)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setCursor(Qt.CursorShape.PointingHandCursor)

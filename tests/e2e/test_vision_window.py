@@ -142,7 +142,7 @@ def test_bad_files_get_their_message_and_the_good_ones_still_send(make_app, serv
     good = photo(tmp_path / "good.jpg", (640, 480))
     empty = tmp_path / "empty.png"
     empty.write_bytes(b"")
-    text = tmp_path / "notes.txt"
+    text = tmp_path / "notes.rtf"  # not an image, nor a text file the app reads (.txt/.md/.csv/...)
     text.write_text("just text")
     truncated = tmp_path / "cut.jpg"
     truncated.write_bytes(photo(tmp_path / "whole.jpg").read_bytes()[:3000])
@@ -152,7 +152,7 @@ def test_bad_files_get_their_message_and_the_good_ones_still_send(make_app, serv
     chips = window.composer.strip.chips
     assert [c.ready for c in chips] == [True, False, False, False, False]
     messages = [c.caption.text() for c in chips[1:]]
-    assert messages == ["The file is empty.", "Not an image (JPEG, PNG, WebP, GIF, BMP or TIFF).",
+    assert messages == ["The file is empty.", "Not an image (JPEG, PNG, WebP, GIF, BMP or TIFF) or a text file.",
                         "The image is damaged or incomplete.", "The file cannot be read."]
     assert window.composer.text() == "Keep this text"
     server.script(Reply(text="One good picture."))
@@ -188,11 +188,12 @@ def bad_files(folder) -> dict[str, object]:
     broken_middle[len(broken_middle) // 2: len(broken_middle) // 2 + 40] = b"\xff" * 40
     contents: dict[str, bytes] = {
         "empty.png": b"",
-        "notes.txt": "只是一些文字 just text".encode(),
+        "notes.rtf": "只是一些文字 just text".encode(),
+        "latin1.txt": "caf\xe9 na\xefve \x00".encode("latin-1"),  # named as text, but binary: not text
         "paper.pdf": b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n",
         "page.html": b"<!doctype html><html><body><img src=x></body></html>",
         "icon.svg": b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>',
-        "data.json": b'{"image": false}',
+        "data.plist": b'{"image": false}',
         "archive.zip": b"PK\x03\x04" + b"\0" * 40,
         "noise.bin": bytes(range(256)) * 8,
         "cut.jpg": jpeg.getvalue()[: len(jpeg.getvalue()) // 2],
@@ -241,7 +242,8 @@ def test_more_than_20_bad_files_each_get_a_message_and_good_ones_still_send(make
         assert not chip.ready and chip.caption.text() in known, (chip.source.name, chip.caption.text())
     kinds = {chip.error.kind for chip in chips[1:-1]}
     assert {ImageProblem.EMPTY, ImageProblem.TOO_LARGE, ImageProblem.NOT_AN_IMAGE, ImageProblem.CORRUPT,
-            ImageProblem.DECOMPRESSION_BOMB, ImageProblem.UNREADABLE, ImageProblem.UNSUPPORTED_FORMAT} <= kinds
+            ImageProblem.DECOMPRESSION_BOMB, ImageProblem.UNREADABLE, ImageProblem.UNSUPPORTED_FORMAT,
+            ImageProblem.NOT_TEXT} <= kinds
     assert window.composer.text() == "Only the good pictures, please"
     server.script(Reply(text="Two pictures."))
     result = app.run(app.do(lambda: window.send(window.composer.text())))
@@ -257,3 +259,32 @@ def test_more_than_20_bad_files_each_get_a_message_and_good_ones_still_send(make
         assert chip.error is not None, path
         window.composer.strip.remove(chip)
     assert len(server.chat_requests) == 1
+
+
+def test_a_text_file_is_attached_and_its_text_reaches_the_model(make_app, server, tmp_path):
+    app = make_app()
+    window = app.window
+    notes = tmp_path / "会议记录.md"
+    notes.write_text("# Meeting\n\n- Ship on Friday\n- 预算：3 万元\n", encoding="utf-8")
+    gbk = tmp_path / "旧文件.txt"
+    gbk.write_bytes("中文的 GB18030 文件".encode("gb18030"))
+    window.composer.set_text("Summarise the notes")
+    drop(app, file_mime(notes, gbk))
+    wait_ready(app)
+    chips = window.composer.strip.chips
+    assert [c.ready for c in chips] == [True, True]
+    assert chips[0].attachment.is_text and chips[0].attachment.width == len(notes.read_text(encoding="utf-8"))
+    server.script(Reply(text="Ship Friday; budget 30k."))
+    result = app.run(app.do(lambda: window.send(window.composer.text())))
+    assert result.error is None
+    content = server.chat_requests[-1].json["messages"][-1]["content"]
+    assert isinstance(content, str) and content.startswith("Summarise the notes")
+    assert "--- 会议记录.md ---\n# Meeting" in content and "预算：3 万元" in content
+    assert "中文的 GB18030 文件" in content  # decoded, sent as UTF-8
+    from PySide6.QtWidgets import QLabel
+
+    question = window.chat.widget_for(window.chat.message_ids[0])
+    files = [w.text() for w in question.findChildren(QLabel) if w.objectName() == "FileChip"]
+    assert files == ["会议记录.md", "旧文件.txt"]  # shown with the question as named file chips
+    stored = app.services.store.messages(window.session.conversation.id)[0]
+    assert [a.name for a in stored.attachments] == ["会议记录.md", "旧文件.txt"]

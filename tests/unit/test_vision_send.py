@@ -71,7 +71,7 @@ def test_images_are_sent_as_data_urls_with_detail_and_resent_next_turn(vision, s
 
 def test_bad_files_are_refused_with_their_kind(vision, tmp_path):
     _session, gateway, attachments, _files = vision
-    text = tmp_path / "notes.txt"
+    text = tmp_path / "notes.rtf"
     text.write_text("not an image")
 
     async def scenario():

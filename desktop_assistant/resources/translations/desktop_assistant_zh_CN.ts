@@ -42,102 +42,102 @@
 <context>
     <name>AssistantMessageWidget</name>
     <message>
-        <location filename="../../ui/message_widgets.py" line="430"/>
+        <location filename="../../ui/message_widgets.py" line="436"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="455"/>
+        <location filename="../../ui/message_widgets.py" line="461"/>
         <source>Copy reply</source>
         <translation>复制回复</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="456"/>
+        <location filename="../../ui/message_widgets.py" line="462"/>
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="457"/>
-        <location filename="../../ui/message_widgets.py" line="596"/>
-        <location filename="../../ui/message_widgets.py" line="613"/>
+        <location filename="../../ui/message_widgets.py" line="463"/>
+        <location filename="../../ui/message_widgets.py" line="602"/>
+        <location filename="../../ui/message_widgets.py" line="619"/>
         <source>Show as text</source>
         <translation>以文本显示</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="460"/>
-        <location filename="../../ui/message_widgets.py" line="523"/>
+        <location filename="../../ui/message_widgets.py" line="466"/>
+        <location filename="../../ui/message_widgets.py" line="529"/>
         <source>Read aloud</source>
         <translation>朗读</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="495"/>
+        <location filename="../../ui/message_widgets.py" line="501"/>
         <source>Writing…</source>
         <translation>正在生成…</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="523"/>
+        <location filename="../../ui/message_widgets.py" line="529"/>
         <source>Stop reading aloud</source>
         <translation>停止朗读</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="538"/>
+        <location filename="../../ui/message_widgets.py" line="544"/>
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="539"/>
+        <location filename="../../ui/message_widgets.py" line="545"/>
         <source>Interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="540"/>
+        <location filename="../../ui/message_widgets.py" line="546"/>
         <source>Interrupted by you</source>
         <translation>已被你打断</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/message_widgets.py" line="562"/>
+        <location filename="../../ui/message_widgets.py" line="568"/>
         <source>%n tokens</source>
         <translation>
             <numerusform>%n 个 token</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="549"/>
+        <location filename="../../ui/message_widgets.py" line="555"/>
         <source>Interrupted: the app closed before this reply finished</source>
         <translation>已中断：回复完成前应用已关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="563"/>
+        <location filename="../../ui/message_widgets.py" line="569"/>
         <source>%1 prompt tokens (%2 cached) + %3 completion tokens</source>
         <translation>%1 个提示 token（其中 %2 个命中缓存）+ %3 个生成 token</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="600"/>
+        <location filename="../../ui/message_widgets.py" line="606"/>
         <source>Does not match the schema: %1</source>
         <translation>不符合 Schema：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="604"/>
+        <location filename="../../ui/message_widgets.py" line="610"/>
         <source>Matches the schema</source>
         <translation>符合 Schema</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="613"/>
+        <location filename="../../ui/message_widgets.py" line="619"/>
         <source>Show as tree</source>
         <translation>以树形显示</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="624"/>
+        <location filename="../../ui/message_widgets.py" line="630"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="625"/>
+        <location filename="../../ui/message_widgets.py" line="631"/>
         <source>Provider settings</source>
         <translation>服务商设置</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="626"/>
+        <location filename="../../ui/message_widgets.py" line="632"/>
         <source>Chat settings</source>
         <translation>对话设置</translation>
     </message>
@@ -145,17 +145,24 @@
 <context>
     <name>AttachmentChip</name>
     <message>
-        <location filename="../../ui/attachments_strip.py" line="82"/>
+        <location filename="../../ui/attachments_strip.py" line="86"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../ui/attachments_strip.py" line="116"/>
+        <source>%Ln characters of text</source>
+        <translation>
+            <numerusform>%Ln 个字符的文本</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../ui/attachments_strip.py" line="114"/>
+        <location filename="../../ui/attachments_strip.py" line="123"/>
         <source>link</source>
         <translation>链接</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/attachments_strip.py" line="116"/>
+        <location filename="../../ui/attachments_strip.py" line="125"/>
         <source>≈ %Ln image tokens</source>
         <translation>
             <numerusform>约 %Ln 个图片 token</numerusform>
@@ -165,47 +172,52 @@
 <context>
     <name>Attachments</name>
     <message>
-        <location filename="../../ui/attachments_strip.py" line="28"/>
+        <location filename="../../ui/attachments_strip.py" line="29"/>
         <source>The file is empty.</source>
         <translation>文件是空的。</translation>
     </message>
     <message>
-        <location filename="../../ui/attachments_strip.py" line="29"/>
+        <location filename="../../ui/attachments_strip.py" line="30"/>
         <source>The file is over 50 MB.</source>
         <translation>文件超过 50 MB。</translation>
     </message>
     <message>
-        <location filename="../../ui/attachments_strip.py" line="30"/>
-        <source>Not an image (JPEG, PNG, WebP, GIF, BMP or TIFF).</source>
-        <translation>不是图片（支持 JPEG、PNG、WebP、GIF、BMP、TIFF）。</translation>
+        <location filename="../../ui/attachments_strip.py" line="31"/>
+        <source>Not an image (JPEG, PNG, WebP, GIF, BMP or TIFF) or a text file.</source>
+        <translation>不是图片（JPEG、PNG、WebP、GIF、BMP、TIFF），也不是文本文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/attachments_strip.py" line="31"/>
+        <location filename="../../ui/attachments_strip.py" line="33"/>
         <source>This image format is not supported; use JPEG, PNG, WebP, GIF, BMP or TIFF.</source>
         <translation>不支持此图片格式，请使用 JPEG、PNG、WebP、GIF、BMP 或 TIFF。</translation>
     </message>
     <message>
-        <location filename="../../ui/attachments_strip.py" line="33"/>
+        <location filename="../../ui/attachments_strip.py" line="35"/>
         <source>The image is damaged or incomplete.</source>
         <translation>图片已损坏或不完整。</translation>
     </message>
     <message>
-        <location filename="../../ui/attachments_strip.py" line="34"/>
+        <location filename="../../ui/attachments_strip.py" line="36"/>
         <source>The image is too large in pixels to open safely.</source>
         <translation>图片像素过多，无法安全打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/attachments_strip.py" line="35"/>
+        <location filename="../../ui/attachments_strip.py" line="37"/>
         <source>The file cannot be read.</source>
         <translation>无法读取该文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/attachments_strip.py" line="36"/>
+        <location filename="../../ui/attachments_strip.py" line="38"/>
         <source>The image link cannot be reached.</source>
         <translation>无法访问该图片链接。</translation>
     </message>
     <message>
-        <location filename="../../ui/attachments_strip.py" line="38"/>
+        <location filename="../../ui/attachments_strip.py" line="39"/>
+        <source>Not readable text (UTF-8 or GB18030).</source>
+        <translation>不是可读的文本（需为 UTF-8 或 GB18030 编码）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/attachments_strip.py" line="41"/>
         <source>The image cannot be used.</source>
         <translation>无法使用这张图片。</translation>
     </message>
@@ -540,8 +552,8 @@
     </message>
     <message>
         <location filename="../../ui/composer.py" line="102"/>
-        <source>Attach images (or drop or paste them)</source>
-        <translation>添加图片（也可拖放或粘贴）</translation>
+        <source>Attach images or text files (or drop or paste them)</source>
+        <translation>添加图片或文本文件（也可拖放或粘贴）</translation>
     </message>
     <message>
         <location filename="../../ui/composer.py" line="108"/>
@@ -609,47 +621,47 @@
         <translation>正在录音… %1 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="285"/>
-        <source>Attach images</source>
-        <translation>添加图片</translation>
-    </message>
-    <message>
         <location filename="../../ui/composer.py" line="286"/>
-        <source>Images (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;All files (*)</source>
-        <translation>图片 (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;所有文件 (*)</translation>
+        <source>Attach images or text files</source>
+        <translation>添加图片或文本文件</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="306"/>
+        <location filename="../../ui/composer.py" line="287"/>
+        <source>Images and text files (%1);;Images (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;All files (*)</source>
+        <translation>图片和文本文件 (%1);;图片 (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="309"/>
         <source>Pasted image</source>
         <translation>粘贴的图片</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="323"/>
+        <location filename="../../ui/composer.py" line="326"/>
         <source>Preparing images…</source>
         <translation>正在处理图片…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/composer.py" line="325"/>
         <location filename="../../ui/composer.py" line="328"/>
+        <location filename="../../ui/composer.py" line="331"/>
         <source>≈ %Ln tokens</source>
         <translation>
             <numerusform>约 %Ln 个 token</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/composer.py" line="326"/>
+        <location filename="../../ui/composer.py" line="329"/>
         <source>(%Ln for images)</source>
         <translation>
             <numerusform>（其中图片 %Ln 个）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="342"/>
+        <location filename="../../ui/composer.py" line="345"/>
         <source>Stop (Esc)</source>
         <translation>停止 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="347"/>
+        <location filename="../../ui/composer.py" line="350"/>
         <source>Send (Enter)</source>
         <translation>发送 (Enter)</translation>
     </message>
@@ -657,32 +669,32 @@
 <context>
     <name>ContextMarker</name>
     <message numerus="yes">
-        <location filename="../../ui/message_widgets.py" line="287"/>
+        <location filename="../../ui/message_widgets.py" line="293"/>
         <source>%n earlier messages summarised to fit the model&apos;s context window</source>
         <translation>
             <numerusform>为适应模型的上下文窗口，已总结之前的 %n 条消息</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/message_widgets.py" line="289"/>
+        <location filename="../../ui/message_widgets.py" line="295"/>
         <source>%n earlier messages left out to fit the model&apos;s context window</source>
         <translation>
             <numerusform>为适应模型的上下文窗口，已省略之前的 %n 条消息</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="294"/>
-        <location filename="../../ui/message_widgets.py" line="314"/>
+        <location filename="../../ui/message_widgets.py" line="300"/>
+        <location filename="../../ui/message_widgets.py" line="320"/>
         <source>Show summary</source>
         <translation>显示总结</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="307"/>
+        <location filename="../../ui/message_widgets.py" line="313"/>
         <source>No summary could be written: %1</source>
         <translation>无法生成总结：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="314"/>
+        <location filename="../../ui/message_widgets.py" line="320"/>
         <source>Hide summary</source>
         <translation>隐藏总结</translation>
     </message>
@@ -931,20 +943,27 @@
 <context>
     <name>ImagePreview</name>
     <message>
-        <location filename="../../ui/message_widgets.py" line="255"/>
+        <location filename="../../ui/message_widgets.py" line="261"/>
         <source>Image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="272"/>
+        <location filename="../../ui/message_widgets.py" line="278"/>
         <source>Save image</source>
         <translation>保存图片</translation>
     </message>
 </context>
 <context>
     <name>ImageThumb</name>
-    <message>
+    <message numerus="yes">
         <location filename="../../ui/message_widgets.py" line="236"/>
+        <source>%Ln characters of text</source>
+        <translation>
+            <numerusform>%Ln 个字符的文本</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/message_widgets.py" line="242"/>
         <source>image</source>
         <translation>图片</translation>
     </message>
@@ -1721,22 +1740,22 @@
 <context>
     <name>UserMessageWidget</name>
     <message>
-        <location filename="../../ui/message_widgets.py" line="357"/>
+        <location filename="../../ui/message_widgets.py" line="363"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="358"/>
+        <location filename="../../ui/message_widgets.py" line="364"/>
         <source>Save &amp;&amp; send</source>
         <translation>保存并发送</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="368"/>
+        <location filename="../../ui/message_widgets.py" line="374"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="369"/>
+        <location filename="../../ui/message_widgets.py" line="375"/>
         <source>Edit and resend</source>
         <translation>编辑并重新发送</translation>
     </message>
