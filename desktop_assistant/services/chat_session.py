@@ -293,6 +293,22 @@ class ChatSession:
             return "", encode_error(exc)
         return summary, ""
 
+    async def prompt_estimate(self) -> int:
+        """Tokens the open chat would send before the next question: system prompt and the history as the
+        context settings trim it (tiktoken, counted in a worker thread, finished messages cached)."""
+        conversation = self.conversation
+        params = self.params()
+        history = self._store.messages(conversation.id) if conversation is not None else []
+        history = [m for m in history if m.status != MessageStatus.ERROR and (m.content or m.attachments)]
+        counts = await asyncio.to_thread(self._token_counts, params.model, history)
+        system = await asyncio.to_thread(count_tokens, params.system_prompt, params.model) \
+            if params.system_prompt else 0
+        window = context_window(params.model, params.context_window)
+        budget = prompt_budget(window, params.max_tokens) if window is not None else None
+        plan = plan_context([m.role for m in history], counts, budget=budget, system_tokens=system,
+                            max_messages=params.max_context_messages)
+        return plan.prompt_tokens if history else system
+
     def _token_counts(self, model: str, history: list[Message]) -> list[int]:
         """Tokens of each message (text and images); finished messages are counted once. Worker thread."""
         counts = []

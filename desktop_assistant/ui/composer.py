@@ -75,6 +75,7 @@ class Composer(QFrame):
         super().__init__(parent)
         self.setObjectName("Composer")
         self._busy = False
+        self._context_tokens = 0  # the chat so far, in the next request
         self._colors = colors
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 8, 8, 8)
@@ -315,20 +316,30 @@ class Composer(QFrame):
         self.update_estimate()
         self._update_button()
 
+    def set_context_tokens(self, count: int) -> None:
+        """Tokens the chat so far adds to the next request (system prompt and history, as trimmed)."""
+        self._context_tokens = count
+        self.update_estimate()
+
     def update_estimate(self) -> None:
-        """Estimated tokens of what is about to be sent: the text (tiktoken, offline) and the images."""
+        """Estimated prompt tokens of the request about to be sent: the chat so far, the text (tiktoken,
+        offline) and the images. Shown once the message is typed (or has images)."""
         from desktop_assistant import tokens
 
         images = self.strip.image_tokens()
         text = self.text()
         text_tokens = tokens.count_tokens(text) if text.strip() and tokens.ready() else 0
+        total = self._context_tokens + text_tokens + images
+        self.tokens_label.setToolTip(self.tr("Estimated prompt tokens of this request: the chat so far %1, "
+                                             "this message %2, images %3.").replace("%1", f"{self._context_tokens:,}")
+                                     .replace("%2", f"{text_tokens:,}").replace("%3", f"{images:,}"))
         if self.strip.preparing:
             self.tokens_label.setText(self.tr("Preparing images…"))
         elif images:
-            self.tokens_label.setText(self.tr("≈ %Ln tokens", "", text_tokens + images)
+            self.tokens_label.setText(self.tr("≈ %Ln tokens", "", total)
                                       + " " + self.tr("(%Ln for images)", "", images))
-        elif text_tokens >= TOKEN_HINT_FROM:
-            self.tokens_label.setText(self.tr("≈ %Ln tokens", "", text_tokens))
+        elif text_tokens >= TOKEN_HINT_FROM or (text_tokens and self._context_tokens):
+            self.tokens_label.setText(self.tr("≈ %Ln tokens", "", total))
         else:
             self.tokens_label.setText("")
 

@@ -75,6 +75,7 @@ class MainWindow(QMainWindow):
         self.store = store
         self.colors = colors
         self.voice = voice
+        self._estimate_task: asyncio.Task | None = None
         self.log_dir = log_dir
         self.pricing = pricing
         self.prices = pricing.load() if pricing is not None else None
@@ -245,6 +246,7 @@ class MainWindow(QMainWindow):
         self.chat.set_context_mark(None)
         self.chat.show_conversation(None)
         self._update_reply_format()
+        self.refresh_prompt_estimate()
         self.composer.focus()
 
     def open_conversation(self, conversation_id: str) -> None:
@@ -255,6 +257,7 @@ class MainWindow(QMainWindow):
         self._update_reply_format()
         self.chat.set_context_mark(self.store.context_mark(conversation.id))
         self.chat.show_conversation(conversation)
+        self.refresh_prompt_estimate()
         self.composer.focus()
 
     def _rename(self, conversation_id: str, title: str) -> None:
@@ -335,6 +338,28 @@ class MainWindow(QMainWindow):
 
     def _on_finished(self, message: Message, error: AssistantError | None) -> None:
         self.chat.on_message_finished(message, error)
+        self.refresh_prompt_estimate()
+
+    def refresh_prompt_estimate(self) -> asyncio.Task | None:
+        """Count what the open chat adds to the next request, in the background; the composer shows it."""
+        if self._estimate_task is not None and not self._estimate_task.done():
+            self._estimate_task.cancel()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop running yet (tests building the window): counted on the next change
+            return None
+
+        async def estimate() -> None:
+            try:
+                count = await self.session.prompt_estimate()
+            except (OSError, ValueError) as exc:
+                log.info("prompt estimate failed: %s", exc)
+                return
+            with contextlib.suppress(RuntimeError):  # the window may have closed meanwhile
+                self.composer.set_context_tokens(count)
+
+        self._estimate_task = loop.create_task(estimate())
+        return self._estimate_task
 
     def _on_context_marked(self, conversation_id: str, mark) -> None:
         if self.session.conversation is not None and self.session.conversation.id == conversation_id:
@@ -404,6 +429,7 @@ class MainWindow(QMainWindow):
             self.session.pending_overrides = overrides
         self._update_reply_format()
         self.update_provider_label()
+        self.refresh_prompt_estimate()
 
     def _update_reply_format(self) -> None:
         """Replies of a chat with a JSON schema are checked against it."""
@@ -630,6 +656,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._save_window_state()
+        if self._estimate_task is not None:
+            self._estimate_task.cancel()
         self.session.stop()
         super().closeEvent(event)
         self.closed.emit()

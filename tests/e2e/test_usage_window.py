@@ -76,3 +76,24 @@ def test_models_without_a_price_show_tokens_only(make_app, server):
     chat = usage_dialog.tables["chat"]
     assert chat.item(0, 0).text() == "qwen2.5:7b" and chat.item(0, chat.columnCount() - 1).text() == "—"
     usage_dialog.reject()
+
+
+def test_the_composer_estimates_the_whole_prompt_before_sending(make_app, server):
+    from desktop_assistant.tokens import count_tokens
+
+    app = make_app()
+    window = app.window
+    server.script(Reply(text="A fairly long first answer " * 20))
+    send(app, "First question about something")
+    app.run(window._estimate_task)  # counted in the background after the reply
+    context = window.composer._context_tokens
+    history = count_tokens("First question about something") + count_tokens("A fairly long first answer " * 20)
+    assert history <= context <= history + 20  # plus a few tokens of message framing
+    window.composer.set_text("And a follow-up?")
+    window.composer.update_estimate()
+    total = context + count_tokens("And a follow-up?")
+    assert window.composer.tokens_label.text() == f"≈ {total:,} tokens"
+    assert f"the chat so far {context:,}" in window.composer.tokens_label.toolTip()
+    app.do(window.new_chat)
+    app.run(window._estimate_task)
+    assert window.composer._context_tokens == 0

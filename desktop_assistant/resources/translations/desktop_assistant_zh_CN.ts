@@ -541,127 +541,132 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../ui/composer.py" line="85"/>
+        <location filename="../../ui/composer.py" line="86"/>
         <source>Message the assistant…</source>
         <translation>给助手发送消息…</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="96"/>
+        <location filename="../../ui/composer.py" line="97"/>
         <source>Chat settings: model, system prompt, temperature…</source>
         <translation>对话设置：模型、系统提示词、温度…</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="102"/>
+        <location filename="../../ui/composer.py" line="103"/>
         <source>Attach images or text files (or drop or paste them)</source>
         <translation>添加图片或文本文件（也可拖放或粘贴）</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="108"/>
+        <location filename="../../ui/composer.py" line="109"/>
         <source>Detail: auto</source>
         <translation>细节：自动</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="108"/>
+        <location filename="../../ui/composer.py" line="109"/>
         <source>Detail: low</source>
         <translation>细节：低</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="109"/>
+        <location filename="../../ui/composer.py" line="110"/>
         <source>Detail: high</source>
         <translation>细节：高</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="111"/>
+        <location filename="../../ui/composer.py" line="112"/>
         <source>How closely the model looks at images: low is 85 tokens per image; high sees fine detail at up to ~1,100 tokens; auto lets the server choose.</source>
         <translation>模型查看图片的精细程度：低为每张 85 个 token；高可看清细节，每张最多约 1,100 个 token；自动由服务器决定。</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="129"/>
+        <location filename="../../ui/composer.py" line="130"/>
         <source>Retry transcription</source>
         <translation>重新转写</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="144"/>
+        <location filename="../../ui/composer.py" line="145"/>
         <source>Voice conversation: what you say is sent when you let go, and replies are spoken while they are written</source>
         <translation>语音对话：松开即发送你说的话，回复会一边生成一边朗读</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="233"/>
+        <location filename="../../ui/composer.py" line="234"/>
         <source>Voice conversation: hold the microphone or %1 to talk.</source>
         <translation>语音对话：按住麦克风或 %1 说话。</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="235"/>
+        <location filename="../../ui/composer.py" line="236"/>
         <source>Voice conversation: hold the microphone to talk.</source>
         <translation>语音对话：按住麦克风说话。</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="245"/>
+        <location filename="../../ui/composer.py" line="246"/>
         <source>Hold to talk; release to send. Talking while a reply is spoken interrupts it.</source>
         <translation>按住说话，松开发送。在朗读回复时说话会打断它。</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="247"/>
+        <location filename="../../ui/composer.py" line="248"/>
         <source>Hold to talk; release to transcribe into the message.</source>
         <translation>按住说话，松开后转写到消息框。</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="249"/>
+        <location filename="../../ui/composer.py" line="250"/>
         <source>Or hold %1.</source>
         <translation>也可以按住 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="257"/>
+        <location filename="../../ui/composer.py" line="258"/>
         <source>Recording… release to stop</source>
         <translation>正在录音…松开即停止</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="264"/>
+        <location filename="../../ui/composer.py" line="265"/>
         <source>Recording… %1 s</source>
         <translation>正在录音… %1 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="286"/>
+        <location filename="../../ui/composer.py" line="287"/>
         <source>Attach images or text files</source>
         <translation>添加图片或文本文件</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="287"/>
+        <location filename="../../ui/composer.py" line="288"/>
         <source>Images and text files (%1);;Images (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;All files (*)</source>
         <translation>图片和文本文件 (%1);;图片 (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="309"/>
+        <location filename="../../ui/composer.py" line="310"/>
         <source>Pasted image</source>
         <translation>粘贴的图片</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="326"/>
+        <location filename="../../ui/composer.py" line="333"/>
+        <source>Estimated prompt tokens of this request: the chat so far %1, this message %2, images %3.</source>
+        <translation>本次请求的提示 token 估算：之前的对话 %1，本条消息 %2，图片 %3。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="337"/>
         <source>Preparing images…</source>
         <translation>正在处理图片…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/composer.py" line="328"/>
-        <location filename="../../ui/composer.py" line="331"/>
+        <location filename="../../ui/composer.py" line="339"/>
+        <location filename="../../ui/composer.py" line="342"/>
         <source>≈ %Ln tokens</source>
         <translation>
             <numerusform>约 %Ln 个 token</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/composer.py" line="329"/>
+        <location filename="../../ui/composer.py" line="340"/>
         <source>(%Ln for images)</source>
         <translation>
             <numerusform>（其中图片 %Ln 个）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="345"/>
+        <location filename="../../ui/composer.py" line="356"/>
         <source>Stop (Esc)</source>
         <translation>停止 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="350"/>
+        <location filename="../../ui/composer.py" line="361"/>
         <source>Send (Enter)</source>
         <translation>发送 (Enter)</translation>
     </message>
@@ -1016,152 +1021,152 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="83"/>
+        <location filename="../../ui/main_window.py" line="84"/>
         <source>Desktop Assistant</source>
         <translation>桌面助手</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="195"/>
+        <location filename="../../ui/main_window.py" line="196"/>
         <source>&amp;Chat</source>
         <translation>对话(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="196"/>
+        <location filename="../../ui/main_window.py" line="197"/>
         <source>&amp;New chat</source>
         <translation>新建对话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="197"/>
+        <location filename="../../ui/main_window.py" line="198"/>
         <source>Chat &amp;settings…</source>
         <translation>对话设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="199"/>
+        <location filename="../../ui/main_window.py" line="200"/>
         <source>&amp;Provider…</source>
         <translation>服务商(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="200"/>
+        <location filename="../../ui/main_window.py" line="201"/>
         <source>P&amp;references…</source>
         <translation>偏好设置(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="203"/>
+        <location filename="../../ui/main_window.py" line="204"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="204"/>
+        <location filename="../../ui/main_window.py" line="205"/>
         <source>Searc&amp;h chats</source>
         <translation>搜索对话(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="206"/>
+        <location filename="../../ui/main_window.py" line="207"/>
         <source>&amp;Usage and costs…</source>
         <translation>用量与费用(&amp;U)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="210"/>
+        <location filename="../../ui/main_window.py" line="211"/>
         <source>&amp;Voice conversation</source>
         <translation>语音对话(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="219"/>
+        <location filename="../../ui/main_window.py" line="220"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="220"/>
+        <location filename="../../ui/main_window.py" line="221"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>键盘快捷键(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="222"/>
+        <location filename="../../ui/main_window.py" line="223"/>
         <source>Open &amp;logs folder</source>
         <translation>打开日志文件夹(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="225"/>
+        <location filename="../../ui/main_window.py" line="226"/>
         <source>&amp;About Desktop Assistant</source>
         <translation>关于桌面助手(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="276"/>
+        <location filename="../../ui/main_window.py" line="279"/>
         <source>Images are still being prepared…</source>
         <translation>图片仍在处理中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="284"/>
+        <location filename="../../ui/main_window.py" line="287"/>
         <source>Chat settings</source>
         <translation>对话设置</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="320"/>
+        <location filename="../../ui/main_window.py" line="323"/>
         <source>The API key cannot be read</source>
         <translation>无法读取 API 密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="322"/>
+        <location filename="../../ui/main_window.py" line="325"/>
         <source>Read the keyring again</source>
         <translation>重新读取密钥环</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="323"/>
+        <location filename="../../ui/main_window.py" line="326"/>
         <source>Enter the key…</source>
         <translation>输入密钥…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="344"/>
+        <location filename="../../ui/main_window.py" line="369"/>
         <source>Last reply: %1 prompt + %2 completion tokens</source>
         <translation>上次回复：输入 %1 + 输出 %2 个 token</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="473"/>
+        <location filename="../../ui/main_window.py" line="499"/>
         <source>The shortcut %1 could not be set up: another application may use it.</source>
         <translation>无法设置快捷键 %1：可能已被其他应用占用。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="475"/>
+        <location filename="../../ui/main_window.py" line="501"/>
         <source>System-wide shortcuts are not available on this desktop.</source>
         <translation>此桌面环境不支持全局快捷键。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="540"/>
+        <location filename="../../ui/main_window.py" line="566"/>
         <source>Speaking — hold the microphone or %1 to interrupt.</source>
         <translation>正在朗读 — 按住麦克风或 %1 即可打断。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="541"/>
+        <location filename="../../ui/main_window.py" line="567"/>
         <source>the button</source>
         <translation>按钮</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="548"/>
+        <location filename="../../ui/main_window.py" line="574"/>
         <source>Reading aloud failed: %1</source>
         <translation>朗读失败：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="554"/>
+        <location filename="../../ui/main_window.py" line="580"/>
         <source>No provider set up — Chat ▸ Provider…</source>
         <translation>尚未设置服务商——请前往“对话 ▸ 服务商…”</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="557"/>
+        <location filename="../../ui/main_window.py" line="583"/>
         <source>OPENAI_* environment variables</source>
         <translation>OPENAI_* 环境变量</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="559"/>
+        <location filename="../../ui/main_window.py" line="585"/>
         <source> (overridden by OPENAI_* variables)</source>
         <translation>（已被 OPENAI_* 变量覆盖）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="612"/>
+        <location filename="../../ui/main_window.py" line="638"/>
         <source>Drop images to attach them</source>
         <translation>松开鼠标即可添加图片</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="613"/>
+        <location filename="../../ui/main_window.py" line="639"/>
         <source>Message the assistant…</source>
         <translation>给助手发送消息…</translation>
     </message>
