@@ -106,7 +106,7 @@ export DESKTOP_ASSISTANT_HEADLESS_SESSION=1
 if ((want_x)); then
   fifo="$SESSION_DIR/xvfb.fifo"
   mkfifo "$fifo"
-  Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp +extension RANDR \
+  Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp -noreset +extension RANDR \
     3>"$fifo" >"$SESSION_DIR/xvfb.log" 2>&1 &
   PIDS+=("$!")
   dnum=""

@@ -37,6 +37,8 @@ PACKAGES=(
   dbus-daemon dbus-bin gnome-keyring
   # media: pydub needs ffmpeg and ffprobe; espeak-ng/sox make and measure test speech; screenshots
   ffmpeg espeak-ng sox imagemagick
+  # packaging: the .desktop entry is checked with desktop-file-validate
+  desktop-file-utils
   # the OpenAI spec mock (Prism) used by tests/conformance
   nodejs npm
 )
