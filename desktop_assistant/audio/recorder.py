@@ -187,8 +187,9 @@ class Recorder:
         """Seconds captured so far."""
         return self._frames / self.device_samplerate
 
-    def stop(self) -> Recording:
-        """Stop capturing and return the audio as 16 kHz (or `samplerate`) mono int16."""
+    def stop(self, keep_seconds: float | None = None) -> Recording:
+        """Stop capturing and return the audio as 16 kHz (or `samplerate`) mono int16. `keep_seconds` cuts
+        what was captured after that point (the button was released then; closing the stream came later)."""
         lost = None
         try:
             self.check()
@@ -200,7 +201,12 @@ class Recorder:
             lost = lost or exc
         if lost is not None:
             raise lost
-        return self._recording()
+        recording = self._recording()
+        if keep_seconds is not None:
+            keep = max(0, int(keep_seconds * recording.samplerate))
+            if keep < recording.samples.size:
+                recording = Recording(recording.samples[:keep], recording.samplerate, recording.stopped_by_limit)
+        return recording
 
     def cancel(self) -> None:
         """Stop and drop the audio; never raises (the user is abandoning the recording anyway)."""

@@ -65,7 +65,7 @@ class VoiceInput:
             self._recorder.cancel()
             self._recorder = None
 
-    def stop(self) -> Recording:
+    def stop(self, keep_seconds: float | None = None) -> Recording:
         """Close the microphone and keep the recording. Raises TooShort, Silent or AudioError.
 
         Closing a PortAudio stream can take a while (once over 0.5 s on a fresh PulseAudio): the UI calls this
@@ -73,7 +73,7 @@ class VoiceInput:
         recorder, self._recorder = self._recorder, None
         if recorder is None:
             raise TooShort
-        recording = recorder.stop()
+        recording = recorder.stop(keep_seconds)
         if recording.duration < MIN_SECONDS:
             raise TooShort
         if recording.is_silent():

@@ -560,6 +560,10 @@ class MainWindow(QMainWindow):
             self._explain_before_send(exc)
 
     def _on_speaking_changed(self, message_id: str | None) -> None:
+        with contextlib.suppress(RuntimeError):  # speech can end after the window is gone (app closing)
+            self._show_speaking(message_id)
+
+    def _show_speaking(self, message_id: str | None) -> None:
         self.chat.set_speaking(message_id)
         if self.voice is not None and self.voice.conversation.enabled:
             self.composer.show_voice_message(
@@ -658,6 +662,8 @@ class MainWindow(QMainWindow):
         self._save_window_state()
         if self._estimate_task is not None:
             self._estimate_task.cancel()
+        if self.voice is not None:
+            self.voice.speech.stop()
         self.session.stop()
         super().closeEvent(event)
         self.closed.emit()

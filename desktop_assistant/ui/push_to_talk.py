@@ -191,14 +191,14 @@ class PushToTalk(QObject):
             self._voice.cancel()
             self._composer.show_voice_message(self.tr("Hold the microphone button while you speak."))
             return None
-        self.task = asyncio.get_event_loop().create_task(self._finish())
+        self.task = asyncio.get_event_loop().create_task(self._finish(self._voice.elapsed))
         return self.task
 
-    async def _finish(self) -> None:
-        """Close the microphone off the UI thread, then transcribe."""
+    async def _finish(self, released_at: float) -> None:
+        """Close the microphone off the UI thread (keeping only what came before the release), then transcribe."""
         self._composer.show_voice_message(self.tr("Transcribing…"))
         try:
-            recording = await asyncio.to_thread(self._voice.stop)
+            recording = await asyncio.to_thread(self._voice.stop, released_at)
         except TooShort:
             self._composer.show_voice_message(self.tr("Hold the microphone button while you speak."))
             return

@@ -67,6 +67,10 @@ def test_auto_read_reads_each_finished_reply(make_app, server):
 
 
 def test_voice_conversation_from_speech_to_spoken_reply(make_app, server, monkeypatch):
+    import tests.fake_openai as fake
+
+    # The fake speaks ~17 characters a second; a tenth of that keeps the whole spoken reply short.
+    monkeypatch.setattr(fake, "SPEECH_SECONDS_PER_CHAR", fake.SPEECH_SECONDS_PER_CHAR / 10)
     monkeypatch.setattr(server, "transcript", "What is the capital of France?")
     reply = "Paris is the capital of France. " + " ".join(f"It has sight number {i}." for i in range(10))
     server.script(Reply(text=reply, tokens_per_second=60))
