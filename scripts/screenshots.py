@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop_assistant.app import build_services, shutdown
 from desktop_assistant.config.paths import ProfilePaths
+from desktop_assistant.config.pricing_file import PricingFile
 from desktop_assistant.ui import i18n, theme
 from desktop_assistant.ui.main_window import MainWindow
 from tests.fake_openai import FakeOpenAI, Reply
@@ -77,7 +78,7 @@ async def scenario(out: Path, dark: bool, language: str) -> None:
         services = build_services(ProfilePaths.for_dir(Path(tmp)),
                                   {"OPENAI_API_KEY": "screenshot-key-000000", "OPENAI_BASE_URL": server.base_url})
         window = MainWindow(services.session, services.providers, services.store, colors, services.attachments,
-                            services.voice)
+                            services.voice, pricing=PricingFile(Path(tmp) / "pricing.json"))
         window.resize(1180, 820)
         window.show()
         await services.providers.load_active_key()
@@ -117,6 +118,7 @@ async def scenario(out: Path, dark: bool, language: str) -> None:
         await vision_states(window, server, out, suffix, Path(tmp))
         await recording_state(window, out, suffix)
         await voice_states(window, server, out, suffix)
+        await api_states(window, services, server, out, suffix)
 
         preferences = window.open_preferences()
         await asyncio.sleep(0.2)
@@ -221,6 +223,74 @@ async def voice_states(window: MainWindow, server: FakeOpenAI, out: Path, suffix
     preferences.grab().save(str(out / f"15_preferences_voice_{suffix}.png"))
     print("wrote", out / f"15_preferences_voice_{suffix}.png")
     preferences.reject()
+
+
+async def api_states(window: MainWindow, services, server: FakeOpenAI, out: Path, suffix: str) -> None:
+    """Chat settings (sampling, output with a schema), a JSON reply as a tree, a long chat's context marker,
+    the usage view and About."""
+    from desktop_assistant.domain.models import Message, MessageStatus, Role
+
+    def save(widget, name: str) -> None:
+        widget.grab().save(str(out / f"{name}_{suffix}.png"))
+        print("wrote", out / f"{name}_{suffix}.png")
+
+    window.new_chat()
+    dialog = window.open_chat_settings()
+    dialog.tabs.setCurrentWidget(dialog._pages["sampling"])
+    dialog.seed.set_value(42)
+    dialog.stop_edits[0].setText("\\n\\n")
+    await asyncio.sleep(0.2)
+    save(dialog, "16_chat_settings_sampling")
+    dialog.response_format.setCurrentIndex(dialog.response_format.findData("json_schema"))
+    dialog.template.setCurrentIndex(1)
+    dialog.template.activated.emit(1)
+    dialog.tabs.setCurrentWidget(dialog._pages["output"])
+    await asyncio.sleep(0.2)
+    save(dialog, "17_chat_settings_output")
+    dialog.accept()
+    server.script(Reply(text='{"name": "项目评审 Project review", "date": "2026-12-01", '
+                             '"participants": ["Ana", "李雷", "Sam"]}'))
+    await window.send("Extract the event: project review with Ana, 李雷 and Sam on 1 December")
+    await grab(window, out / f"18_json_reply_{suffix}.png")
+
+    store = services.store
+    conversation = store.create_conversation("A long planning chat")
+    for i in range(6):
+        store.add_message(Message(conversation.id, Role.USER, f"Question {i}: what about step {i}? " * 8))
+        store.add_message(Message(conversation.id, Role.ASSISTANT, f"Step {i} is done like this. " * 12,
+                                  status=MessageStatus.COMPLETE, model="gpt-4o-mini"))
+    window.reload_conversations()
+    window.open_conversation(conversation.id)
+    dialog = window.open_chat_settings()
+    dialog.context_window.set_value(1500)
+    dialog.max_tokens.set_value(300)
+    dialog.strategy.setCurrentIndex(dialog.strategy.findData("summarize"))
+    dialog.tabs.setCurrentWidget(dialog._pages["context"])
+    await asyncio.sleep(0.2)
+    save(dialog, "19_chat_settings_context")
+    dialog.accept()
+    server.script(Reply(text="Steps 0 to 3 were planned and done; the user asked about each step in turn."),
+                  Reply(text="Next comes step 6."))
+    await window.send("And what comes next?")
+    mark = store.context_mark(conversation.id)
+    widget = window.chat.widget_for(mark.first_kept_id) if mark else None
+    if widget is not None and widget.context_marker is not None:
+        widget.context_marker.toggle.click()
+        window.chat.ensureWidgetVisible(widget)
+    await grab(window, out / f"20_context_marker_{suffix}.png")
+
+    usage = window.show_usage()
+    await asyncio.sleep(0.2)
+    save(usage, "21_usage")
+    usage.reject()
+    about = window.show_about()
+    await asyncio.sleep(0.2)
+    save(about, "22_about")
+    about.reject()
+    shortcuts = window.show_shortcuts()
+    await asyncio.sleep(0.2)
+    save(shortcuts, "23_shortcuts")
+    shortcuts.reject()
 
 
 def main() -> None:

@@ -45,6 +45,7 @@ class ConversationList(QWidget):
         self.new_button.setToolTip(self.tr("New chat (Ctrl+N)"))
         layout.addWidget(self.new_button)
         self.search = SearchField()
+        self.search.setObjectName("SidebarSearch")
         self.search.setPlaceholderText(self.tr("Search chats (Ctrl+F)"))
         self.search.setClearButtonEnabled(True)
         layout.addWidget(self.search)

@@ -207,6 +207,9 @@ class MessageWidget(QWidget):
         super().__init__(parent)
         self.message = message
         self.colors = colors
+        # Never taller than the content: in a short chat the column's spare height goes below the messages,
+        # not into gaps inside them.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
 
 class ImageThumb(QLabel):
@@ -591,6 +594,7 @@ class AssistantMessageWidget(MessageWidget):
         self.json_view = JsonView(value, self.colors)
         self.layout().insertWidget(1, self.json_view)
         self.text.hide()
+        self.updateGeometry()  # the tree is shorter than the text it replaces: let the chat column re-lay out
         self.view_toggle.setText(self.tr("Show as text"))
         if self._schema is not None:
             problems = schema_problems(value, self._schema)
@@ -609,6 +613,7 @@ class AssistantMessageWidget(MessageWidget):
         self.json_view.setVisible(not as_text)
         self.text.setVisible(as_text)
         self.view_toggle.setText(self.tr("Show as tree") if as_text else self.tr("Show as text"))
+        self.updateGeometry()
 
     def _show_error(self, error: AssistantError) -> None:
         text = describe(error)

@@ -104,6 +104,9 @@ def style_sheet(c: Colors) -> str:
     #MetaLabel {{ color: {c.muted}; }}
     #StatusChip {{ color: {c.muted}; }}
     #ErrorText {{ color: {c.danger}; }}
+    #SidebarSearch {{ border: 1px solid {c.border}; border-radius: 8px; padding: 5px 8px; background: {c.window};
+                      color: {c.text}; }}
+    #JsonView {{ border: 1px solid {c.border}; border-radius: 8px; background: {c.window}; }}
     #FileChip {{ border: 1px solid {c.border}; border-radius: 10px; padding: 6px 10px; color: {c.text}; }}
     #ContextSummary {{ color: {c.muted}; background: {c.bubble}; border-radius: 10px; padding: 8px 12px; }}
     #ErrorCard {{ background: {c.danger_bg}; border-radius: 12px; }}
