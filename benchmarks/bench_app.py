@@ -14,7 +14,8 @@ either program is instrumented; every figure is observed from outside:
   carries the X server's timestamp, which on Linux is CLOCK_MONOTONIC in ms: the clock of time.monotonic()
   here, so paint times are exact to ~1 ms.
 * Start: time.monotonic() just before the exec -> MapNotify of the window (median of N runs, after one
-  unmeasured run of each to warm the file cache). xdotool's `search --sync` polls only every 0.5 s, too
+  unmeasured run of each to warm the file cache; the app's modules are byte-compiled first, as an installed
+  app's are, even where PYTHONDONTWRITEBYTECODE is set). xdotool's `search --sync` polls only every 0.5 s, too
   coarse for this. The first painted frame (first damage) is shown as well.
 * Idle memory: PSS (/proc/PID/smaps_rollup) 3 s after the map; the SDK is imported by then in both.
 * Reply CPU: utime+stime (/proc/PID/stat: all threads) sampled every 20 ms, from just before Return to
@@ -81,6 +82,7 @@ CHAT_ROUTE = ("POST", "/v1/chat/completions")
 QUESTION = "Explain streaming Markdown rendering"
 BARE_TITLE = "Bare Window"
 PING_INTERVAL = 0.010
+PHASES = ("start", "full", "paced", "open", "blocking")
 QUIET = 1.0  # s without drawing (and with an idle process) that ends a reply or a repaint
 IDLE_CPU = 0.05  # CPU share below which the process counts as idle
 
@@ -337,6 +339,7 @@ class Bench:
     template: Path
     runs: int = 0
     notes: list[str] = field(default_factory=list)
+    app_code: Path | None = None  # run the app from this copy of the code (a directory holding desktop_assistant/)
 
     def fresh_profile(self) -> Path:
         profile = self.work / f"profile-{self.runs}"
@@ -347,8 +350,9 @@ class Bench:
         self.runs += 1
         log = self.work / f"run-{self.runs}-{subject}.log"
         if subject == "app":
+            env = {"PYTHONPATH": str(self.app_code)} if self.app_code else None
             return AppProcess.desktop_assistant(self.fresh_profile(), base_url=self.server.base_url,
-                                                api_key=API_KEY, log_path=log)
+                                                api_key=API_KEY, log_path=log, env=env)
         argv = [sys.executable, str(HERE / "bare_window.py"), "--base-url", self.server.base_url]
         return AppProcess(argv, title=BARE_TITLE, env={"OPENAI_API_KEY": API_KEY}, log_path=log)
 
@@ -488,6 +492,19 @@ class Subject:
 
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
+
+
+def compile_app(app_code: Path | None) -> None:
+    """Byte-compile the app's modules, as an installed app is (pip and PyInstaller ship .pyc files).
+
+    With PYTHONDONTWRITEBYTECODE set (CI, sandboxes), a source checkout would otherwise recompile every module
+    on every start, ~100 files, while everything the bare window imports comes precompiled from site-packages.
+    """
+    import compileall
+
+    package = (app_code or HERE.parent) / "desktop_assistant"
+    compileall.compile_dir(str(package), quiet=1)
+    print(f"Byte-compiled {package} (as installed apps are)", flush=True)
 
 
 def bench_start(bench: Bench, runs: int) -> dict[str, dict[str, float]]:
@@ -699,7 +716,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="End-to-end app benchmark against a bare PySide6 window.")
     parser.add_argument("--quick", action="store_true", help="fewer runs and shorter paced replies (~3 min)")
     parser.add_argument("--keep", type=Path, help="keep profiles and logs in this directory")
+    parser.add_argument("--only", type=lambda v: set(v.split(",")), default=None, metavar="PHASES",
+                        help=f"run only these phases (comma-separated: {','.join(PHASES)}); prints the per-run "
+                             "figures without the summary table")
+    parser.add_argument("--app-code", type=Path, help="run the app from this directory's desktop_assistant/ (for "
+                        "example a copy of an earlier version) instead of the installed one")
     args = parser.parse_args()
+    if args.only is not None and not args.only <= set(PHASES):
+        parser.error(f"--only takes {','.join(PHASES)}")
+    wanted = set(PHASES) if args.only is None else args.only
     if (missing := missing_prerequisites()) is not None:
         print(f"bench_app: {missing}", file=sys.stderr)
         return 2
@@ -733,24 +758,35 @@ def main() -> int:
         seed_profile(template, 200, 1000)
         print(f"Seeded a profile: 200 chats of 4 messages + one of 1,000 messages ({time.monotonic() - t:.1f} s)",
               flush=True)
+        compile_app(args.app_code)
         observer = Observer()
-        bench = Bench(server, LastByte(server), observer, work, template)
+        bench = Bench(server, LastByte(server), observer, work, template,
+                      app_code=args.app_code.resolve() if args.app_code else None)
         try:
-            print("\nStart and idle memory")
-            start = bench_start(bench, start_runs)
-            print("\nReplies (CPU, drawing, memory); each process answers a 300-token warm-up reply first")
-            app_full = bench_reply(bench, "app", None, app_plan)
-            bare_full = bench_reply(bench, "bare", None, [(5000, False)] * repeats)
-            app_paced = bench_reply(bench, "app", 100.0, [(paced_tokens, False)])
-            bare_paced = bench_reply(bench, "bare", 100.0, [(paced_tokens, False)])
-            print("\nOpening the 1,000-message chat")
-            opens, settles = bench_open_long(bench, open_repeats)
-            print("\nUI thread responsiveness (_NET_WM_PING every 10 ms)")
-            app_blocks = bench_blocking(bench, "app", blocking_paced, not args.quick)
-            bare_blocks = bench_blocking(bench, "bare", blocking_paced, not args.quick)
+            if "start" in wanted:
+                print("\nStart and idle memory")
+                start = bench_start(bench, start_runs)
+            if wanted & {"full", "paced"}:
+                print("\nReplies (CPU, drawing, memory); each process answers a 300-token warm-up reply first")
+            if "full" in wanted:
+                app_full = bench_reply(bench, "app", None, app_plan)
+                bare_full = bench_reply(bench, "bare", None, [(5000, False)] * repeats)
+            if "paced" in wanted:
+                app_paced = bench_reply(bench, "app", 100.0, [(paced_tokens, False)])
+                bare_paced = bench_reply(bench, "bare", 100.0, [(paced_tokens, False)])
+            if "open" in wanted:
+                print("\nOpening the 1,000-message chat")
+                opens, settles = bench_open_long(bench, open_repeats)
+            if "blocking" in wanted:
+                print("\nUI thread responsiveness (_NET_WM_PING every 10 ms)")
+                app_blocks = bench_blocking(bench, "app", blocking_paced, not args.quick)
+                bare_blocks = bench_blocking(bench, "bare", blocking_paced, not args.quick)
         finally:
             observer.close()
 
+    if args.only is not None:
+        print(f"\nTotal time {time.monotonic() - began:.0f} s (--only: no summary table)")
+        return 0
     report(start, start_runs, repeats, paced_tokens, app_full, bare_full, app_paced[0], bare_paced[0],
            opens, settles, app_blocks, bare_blocks)
     for note in bench.notes:

@@ -195,10 +195,7 @@ async def _warm_up_sdk() -> None:
     from .markdown import warm_up
 
     warm_up()  # markdown-it and the common Pygments lexers (~150 ms on the first code block otherwise)
-
-    from .tokens import encoding_for
-
-    encoding_for("gpt-4o")  # the composer's token estimate (tiktoken, offline)
+    # tiktoken's encoding (~75 MiB) is not loaded here: the composer loads it once typing begins.
 
 
 def _asyncio_exception_handler(loop, context: dict) -> None:

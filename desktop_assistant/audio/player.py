@@ -41,11 +41,15 @@ class PcmPlayer:
 
     The PortAudio callback pulls from a queue and writes silence while it is empty (an underrun), until
     finish(); then the stream drains and `done` is set. stop() silences it at once (barge-in).
-    `started_at` is the time.monotonic() at which the first real sound went to the device.
+    Playback starts once `prebuffer` seconds are queued (or everything is, after finish()), and waits for
+    that much again after running dry: audio arriving over a network comes in bursts, and a short wait
+    sounds better than speech chopped into pieces. `started_at` is the time.monotonic() at which the first
+    real sound went to the device.
     """
 
     def __init__(
-        self, device: Device = None, samplerate: int = 24000, on_done: Callable[[], None] | None = None
+        self, device: Device = None, samplerate: int = 24000, on_done: Callable[[], None] | None = None,
+        prebuffer: float = 0.1,
     ) -> None:
         self.device = device
         self.samplerate = samplerate  # of the PCM fed in
@@ -56,6 +60,12 @@ class PcmPlayer:
         self.frames_written = 0  # frames of real (fed) audio handed to the device
         self.underruns = 0  # blocks padded with silence after sound had started, or the device ran dry
         self._queue: deque[bytes] = deque()  # append/popleft are atomic: the callback never takes a lock
+        # Queued bytes = fed - played; each counter has one writer (feed(), the callback), so no lock is needed.
+        self._fed_bytes = 0
+        self._played_bytes = 0
+        self._prebuffer = prebuffer
+        self._prebuffer_bytes = 0  # set in start(), at the device's rate
+        self._buffering = True
         self._offset = 0  # bytes of _queue[0] already played; only the callback touches it
         self._carry = b""  # an odd trailing byte from feed(): half a sample
         self._resampler: StreamResampler | None = None
@@ -74,7 +84,9 @@ class PcmPlayer:
         need = out.size
         pos = 0
         queue = self._queue
-        while pos < need and queue:
+        if self._buffering and (self._fed_bytes - self._played_bytes >= self._prebuffer_bytes or self._finished):
+            self._buffering = False
+        while pos < need and queue and not self._buffering:
             chunk = queue[0]
             take = min(len(chunk) - self._offset, need - pos)
             out[pos : pos + take] = np.frombuffer(chunk, np.uint8, take, self._offset)
@@ -83,8 +95,11 @@ class PcmPlayer:
             if self._offset >= len(chunk):
                 queue.popleft()
                 self._offset = 0
+        self._played_bytes += pos
         if pos < need:
             out[pos:] = 0
+            if not self._finished and self.started_at is not None:
+                self._buffering = True  # ran dry mid-speech: gather a little before going on
         if pos:
             if self.started_at is None:
                 self.started_at = time.monotonic()
@@ -120,6 +135,7 @@ class PcmPlayer:
                                           finished_callback=self._on_finished),
                 rates, "output")
             self.device_samplerate = rate
+            self._prebuffer_bytes = int(self._prebuffer * rate) * 2
             if rate != self.samplerate:
                 self._resampler = StreamResampler(self.samplerate, rate)
             try:
@@ -143,6 +159,7 @@ class PcmPlayer:
         data = data[:cut]
         if self._resampler is not None:
             data = to_int16(self._resampler.process(np.frombuffer(data, "<i2"))).astype("<i2").tobytes()
+        self._fed_bytes += len(data)
         self._queue.append(data)
 
     def finish(self) -> None:

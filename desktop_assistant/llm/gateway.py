@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -16,13 +17,18 @@ from typing import Any
 from desktop_assistant.config.provider import ResolvedProvider
 from desktop_assistant.domain.errors import AssistantError, ErrorKind
 from desktop_assistant.domain.models import Usage
-from desktop_assistant.domain.redact import register_secret
+from desktop_assistant.domain.redact import redact_secrets, register_secret
 
+from .chat_stream import ChatStreamReader, ChunkDelta, SSEDecoder, StreamErrorEvent
 from .errors import map_exception
 from .network_thread import RELAY_END, NetworkThread
 from .requests import ImageFile
 
 FLUSH_INTERVAL = 1 / 30  # seconds between batches sent to the UI loop
+# When a piece of the body had to be waited for, the reader pauses this long before reading on, so the chunks
+# that arrive meanwhile are read in one go: each read costs far more than the few bytes it brings.
+READ_PAUSE = FLUSH_INTERVAL
+_WAITED = 0.002  # s: a piece that took longer than this came from the network, not from a buffer
 
 
 @dataclass(slots=True)
@@ -128,7 +134,11 @@ class ChatGateway:
             yield batch
 
     async def _pump(self, provider: ResolvedProvider, request: dict[str, Any], deliver: Callable[[Any], None]) -> None:
-        """Runs on the network loop: read the SDK stream, coalesce text, hand batches over."""
+        """Runs on the network loop: read the stream, coalesce text, hand batches over.
+
+        The SDK sends the request (retries, typed HTTP errors); the body is read raw by chat_stream, which
+        costs a fifth of the SDK's per-chunk parsing and holds the GIL (shared with the UI thread) as much less.
+        """
         pending = StreamBatch()
         received_text = False
         finish_reason: str | None = None  # kept apart: a timed flush hands `pending` over and resets it
@@ -144,33 +154,30 @@ class ChatGateway:
                 pending = StreamBatch(model=pending.model)
             last_flush = time.monotonic()
 
+        def take(delta: ChunkDelta) -> None:
+            nonlocal received_text, finish_reason, flush_handle
+            batch = pending
+            if delta.model:
+                batch.model = delta.model
+            if delta.usage is not None:
+                batch.usage = Usage.from_counts(*delta.usage)
+            if delta.text:
+                batch.text += delta.text
+                received_text = True
+            if delta.finish_reason:
+                batch.finish_reason = finish_reason = delta.finish_reason
+            if batch.text and flush_handle is None:
+                wait = FLUSH_INTERVAL - (time.monotonic() - last_flush)
+                if wait <= 0:
+                    flush()
+                else:
+                    flush_handle = loop.call_later(wait, flush)
+
         try:
             client = self._client(provider)
-            stream = await client.chat.completions.create(**resolve_images(request))
-            async with stream:
-                async for chunk in stream:
-                    if chunk.model:
-                        pending.model = chunk.model
-                    if chunk.usage is not None:
-                        pending.usage = Usage.from_counts(
-                            chunk.usage.prompt_tokens or 0,
-                            chunk.usage.completion_tokens or 0,
-                            chunk.usage.total_tokens,
-                        )
-                    for choice in chunk.choices:
-                        if choice.index != 0:
-                            continue
-                        if choice.delta and choice.delta.content:
-                            pending.text += choice.delta.content
-                            received_text = True
-                        if choice.finish_reason:
-                            pending.finish_reason = finish_reason = choice.finish_reason
-                    if pending.text and flush_handle is None:
-                        wait = FLUSH_INTERVAL - (time.monotonic() - last_flush)
-                        if wait <= 0:
-                            flush()
-                        else:
-                            flush_handle = loop.call_later(wait, flush)
+            create = client.chat.completions.with_streaming_response.create
+            async with create(**resolve_images(request)) as response:
+                await _read_stream(response.http_response, take)
             if flush_handle is not None:
                 flush_handle.cancel()
             finished = finish_reason is not None
@@ -191,3 +198,50 @@ class ChatGateway:
             if pending.text:
                 deliver(pending)
             deliver(map_exception(exc, received_text=received_text))
+
+
+async def _read_stream(http: Any, take: Callable[[ChunkDelta], None]) -> None:
+    """Feed every chunk of a streamed chat completion's body to `take`, up to [DONE] or the end of the body.
+
+    Transport failures become the SDK's own exceptions, which map_exception knows; an error event in the
+    stream becomes an AssistantError, as the SDK's APIError for it would.
+    """
+    import ssl
+
+    import anyio
+    import httpx2
+    import openai
+
+    decoder, reader = SSEDecoder(), ChatStreamReader()
+    chunks = http.aiter_bytes()
+    try:
+        try:
+            asked = time.monotonic()
+            async for data in chunks:
+                waited = time.monotonic() - asked > _WAITED
+                for event in decoder.feed(data):
+                    if (delta := reader.read(event)) is not None:
+                        take(delta)
+                    elif reader.done:
+                        break
+                if reader.done:
+                    break
+                if waited:  # caught up with the server: let a few chunks gather before reading again
+                    await asyncio.sleep(READ_PAUSE)
+                asked = time.monotonic()
+            else:
+                for event in decoder.finish():
+                    if (delta := reader.read(event)) is not None:
+                        take(delta)
+        except StreamErrorEvent as exc:
+            raise AssistantError(ErrorKind.SERVER, redact_secrets(exc.message)[:500]) from None
+        if reader.done and http.http_version == "HTTP/1.1":
+            # Read the (normally already received) end of the body, so the connection can be reused.
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(0.1):
+                    async for _rest in chunks:
+                        pass
+    except httpx2.TimeoutException as exc:
+        raise openai.APITimeoutError(request=http.request) from exc
+    except (httpx2.RequestError, ssl.SSLError, anyio.EndOfStream) as exc:  # as the SDK's own stream maps them
+        raise openai.APIConnectionError(request=http.request) from exc

@@ -196,7 +196,7 @@ class HtmlRenderer:
         code = tok.content.removesuffix("\n")  # the final newline only terminates the last line
         index = len(state.code_blocks)
         state.code_blocks.append(code)
-        body = highlight_code(code, language, t.pygments_style).removesuffix("\n")
+        body = self.highlight(code, language).removesuffix("\n")
         label = escapeHtml(language) if language else "&nbsp;"
         header = t.code_header_background
         # The header is a borderless inner table: Qt draws every cell border of a bordered
@@ -213,6 +213,10 @@ class HtmlRenderer:
             f'<pre style="margin-top:0px; margin-bottom:0px; color:{t.text}">{body}</pre></td></tr>\n'
             "</table>\n"
         )
+
+    def highlight(self, code: str, language: str) -> str:
+        """A code block's body as HTML (subclasses may cache or defer the highlighting)."""
+        return highlight_code(code, language, self.theme.pygments_style)
 
     def _link_open(self, tok: Token, state: _RenderState) -> str:
         href = str(tok.attrs.get("href", ""))

@@ -29,12 +29,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 
-from .render import HtmlRenderer, markdown_parser
+from .render import HtmlRenderer, highlight_code, markdown_parser
 from .theme import MarkdownTheme
 
 _CHECK_CHARS = 32  # how much of the previous text feed() compares to detect a non-growing text
+_REHIGHLIGHT_LINES = 3  # a growing code block is highlighted again after this many new lines (or a quarter more)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +59,12 @@ class _ListRun:
 class StreamingMarkdown:
     """Feed the growing text with :meth:`feed` (or :meth:`append`), then call :meth:`finish`."""
 
-    def __init__(self, theme: MarkdownTheme, copy_label: str = "Copy") -> None:
+    def __init__(self, theme: MarkdownTheme, copy_label: str = "Copy", *, defer_highlight: bool = False) -> None:
+        """`defer_highlight`: a code block still in the tail is highlighted again only every few lines (the
+        newest lines show as plain text meanwhile), so long code costs little per update. Stable blocks,
+        and so the final HTML, are the same either way."""
         self._renderer = HtmlRenderer(theme, copy_label)
+        self._tail_renderer = _GrowingCodeRenderer(theme, copy_label) if defer_highlight else self._renderer
         self._parser = markdown_parser()
         self._env: dict[str, Any] = {}  # reference definitions of stable blocks
         self._stable: list[str] = []
@@ -141,7 +147,7 @@ class StreamingMarkdown:
             tokens = self._parse_tail(tail) if tail else []
         code_blocks = list(self._code_blocks)
         self._continue_list(tokens)
-        tail_html = self._renderer.render(tokens, code_blocks)
+        tail_html = self._tail_renderer.render(tokens, code_blocks)
         self._last = StreamUpdate("".join(new_html), tail_html, code_blocks, final)
         return self._last
 
@@ -214,3 +220,28 @@ def _list_run(tokens: Sequence[Token]) -> _ListRun | None:
             start = int(tok.attrs.get("start", 1))
             return _ListRun(tok.type, tok.markup, start + items)
     return None
+
+
+class _GrowingCodeRenderer(HtmlRenderer):
+    """Renders the tail, where a code block grows line by line: highlighting it all again on every update
+    would make each update cost the size of the block. Instead the highlighted HTML of its complete lines
+    is kept and reused, with the lines written since appended as escaped text, until the block has grown
+    by a quarter (at least _REHIGHLIGHT_LINES lines): total highlighting work stays linear in its length."""
+
+    _KEEP = 4  # blocks remembered (a tail rarely holds more than one growing block)
+
+    def __init__(self, theme: MarkdownTheme, copy_label: str) -> None:
+        super().__init__(theme, copy_label)
+        self._done: list[tuple[str, str, str]] = []  # (language, code highlighted, its HTML), newest last
+
+    def highlight(self, code: str, language: str) -> str:
+        for known_language, known_code, html in reversed(self._done):
+            if known_language == language and code.startswith(known_code):
+                rest = code[len(known_code) :]
+                if rest.count("\n") < max(_REHIGHLIGHT_LINES, known_code.count("\n") // 4):
+                    return html + escapeHtml(rest)
+                break
+        cut = code.rfind("\n") + 1  # complete lines only: the last one is still being written
+        html = highlight_code(code[:cut], language, self.theme.pygments_style) if cut else ""
+        self._done = [*self._done[-(self._KEEP - 1) :], (language, code[:cut], html)]
+        return html + escapeHtml(code[cut:])

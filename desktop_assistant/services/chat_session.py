@@ -10,7 +10,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 
 from desktop_assistant.config.provider import ResolvedProvider
-from desktop_assistant.domain.context import ContextStrategy, context_window, plan_context, prompt_budget
+from desktop_assistant.domain.context import (
+    MESSAGE_OVERHEAD,
+    ContextStrategy,
+    context_window,
+    plan_context,
+    prompt_budget,
+)
 from desktop_assistant.domain.errors import AssistantError, ErrorKind
 from desktop_assistant.domain.models import Attachment, Conversation, Message, MessageStatus, Role, Usage
 from desktop_assistant.domain.params import ChatParams
@@ -294,20 +300,21 @@ class ChatSession:
         return summary, ""
 
     async def prompt_estimate(self) -> int:
-        """Tokens the open chat would send before the next question: system prompt and the history as the
-        context settings trim it (tiktoken, counted in a worker thread, finished messages cached)."""
-        conversation = self.conversation
+        """Tokens the open chat adds to the next request: what the server counted for the last reply (its
+        prompt, as trimmed, plus the reply) and the messages since, counted with tiktoken in a worker thread.
+        Cheap for any length of chat; a chat without usage figures (some local servers) is estimated from
+        its length in characters."""
         params = self.params()
-        history = self._store.messages(conversation.id) if conversation is not None else []
-        history = [m for m in history if m.status != MessageStatus.ERROR and (m.content or m.attachments)]
-        counts = await asyncio.to_thread(self._token_counts, params.model, history)
-        system = await asyncio.to_thread(count_tokens, params.system_prompt, params.model) \
-            if params.system_prompt else 0
-        window = context_window(params.model, params.context_window)
-        budget = prompt_budget(window, params.max_tokens) if window is not None else None
-        plan = plan_context([m.role for m in history], counts, budget=budget, system_tokens=system,
-                            max_messages=params.max_context_messages)
-        return plan.prompt_tokens if history else system
+        conversation = self.conversation
+        texts = [params.system_prompt] if params.system_prompt else []
+        known: int | None = 0
+        if conversation is not None:
+            known, after = self._store.prompt_size(conversation.id)
+            texts = after if known is not None else texts + after
+        if known is None:
+            return sum(len(t) for t in texts) // 3
+        counted = await asyncio.to_thread(lambda: sum(count_tokens(t, params.model) for t in texts))
+        return known + counted + MESSAGE_OVERHEAD * len(texts)
 
     def _token_counts(self, model: str, history: list[Message]) -> list[int]:
         """Tokens of each message (text and images); finished messages are counted once. Worker thread."""

@@ -239,6 +239,18 @@ class Store:
         ).fetchall()
         return [UsageRow(*row) for row in rows]
 
+    def prompt_size(self, conversation_id: str) -> tuple[int | None, list[str]]:
+        """(tokens the last reply's request and the reply itself came to, per the server's usage; the texts
+        of the messages after it). Without any usage: (None, every message's text)."""
+        row = self.conn.execute(
+            "SELECT id, prompt_tokens + completion_tokens FROM messages WHERE conversation_id = ? AND "
+            "role = 'assistant' AND prompt_tokens IS NOT NULL ORDER BY id DESC LIMIT 1", (conversation_id,)).fetchone()
+        after = row[0] if row else ""
+        texts = [r[0] for r in self.conn.execute(
+            "SELECT content FROM messages WHERE conversation_id = ? AND id > ? AND status != 'error' ORDER BY id",
+            (conversation_id, after))]
+        return (row[1] if row else None), texts
+
     def context_mark(self, conversation_id: str) -> ContextMark | None:
         row = self.conn.execute(
             "SELECT conversation_id, first_kept_id, dropped, summary, summary_through_id, note FROM context_marks "

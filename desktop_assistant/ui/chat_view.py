@@ -18,11 +18,12 @@ from .theme import Colors
 
 COLUMN_WIDTH = 760
 PAGE_SIZE = 16  # messages per page: about two screens; a 1,000-message chat opens with just these
-FIRST_SCREEN = 5  # built at once when a chat opens; the rest of the page follows a few at a time,
-FILL_CHUNK = 4  # so that no single step keeps the UI thread busy for long
+# A page is built newest first, a few messages per event-loop turn: each turn stops once it has taken this long,
+# so the newest messages paint at once and input and painting go on between turns.
+BUILD_SLICE_MS = 12
 # Streamed text is shown at most this often: ~16 updates a second reads as smooth, and each update
 # re-renders the growing block, so fewer of them is most of the CPU saved at typical token rates.
-STREAM_REPAINT_MS = 60
+STREAM_REPAINT_MS = 100
 LOAD_MORE_THRESHOLD = 200  # px from the top at which the next older page is loaded
 STICK_TO_BOTTOM_SLACK = 48  # px: "at the bottom" for auto-scroll while streaming
 
@@ -83,8 +84,10 @@ class ChatView(QScrollArea):
         self._order: list[str] = []  # message ids top to bottom
         self._has_older = False
         self._loading_older = False
+        self._backlog: list[Message] = []  # fetched but not yet built, oldest first: built newest first
         self._stick_to_bottom = True
         self._dirty: set[str] = set()  # streaming messages with text not yet shown
+        self._finishing: dict[str, tuple[Message, AssistantError | None]] = {}  # ended, still catching up
         self._generation = 0  # bumped when another chat is shown: stale deferred work checks it
         self._anchor: tuple[QWidget, int] | None = None  # (message widget, scroll offset) held after a load
         self._applying_anchor = False
@@ -140,46 +143,56 @@ class ChatView(QScrollArea):
         self._clear()
         self._conversation = conversation
         self._generation += 1
-        if conversation is not None:
-            page = self._store.messages(conversation.id, limit=FIRST_SCREEN)
-            self._has_older = len(page) == FIRST_SCREEN and self._store.count_messages(conversation.id) > FIRST_SCREEN
-            for message in page:
-                self._append_widget(message)
-            if self._has_older:
-                generation = self._generation
-                QTimer.singleShot(0, lambda: self._fill_first_page(generation))
         self._stick_to_bottom = True
+        if conversation is not None:
+            page = self._store.messages(conversation.id, limit=PAGE_SIZE)
+            self._has_older = len(page) == PAGE_SIZE and self._store.count_messages(conversation.id) > PAGE_SIZE
+            self._backlog = page
+            self._build_backlog(self._generation)
         self._update_empty()
         self._refresh_regenerate()
         QTimer.singleShot(0, self.scroll_to_bottom)
 
-    def _fill_first_page(self, generation: int) -> None:
-        if generation != self._generation or len(self._order) >= PAGE_SIZE or not self._has_older:
+    def _build_backlog(self, generation: int) -> None:
+        """Build fetched messages newest first, above the shown ones, for one time slice; then yield."""
+        if generation != self._generation or not self._backlog:
             return
-        # Untouched since opening, the view stays at the bottom; once scrolled, it holds its place.
-        self.load_older(min(FILL_CHUNK, PAGE_SIZE - len(self._order)), hold_view=not self._stick_to_bottom)
-        QTimer.singleShot(0, lambda: self._fill_first_page(generation))
+        deadline = time.perf_counter() + BUILD_SLICE_MS / 1000
+        # Untouched since opening, the view stays at the bottom; once scrolled, it holds its place: the layout
+        # grows over the next events as each message fits its height, and the anchored message stays put.
+        if not self._stick_to_bottom and self._anchor is None and self._order:
+            first = self._widgets[self._order[0]]
+            self._anchor = (first, self.verticalScrollBar().value() - self._top_of(first))
+        self._loading_older = True
+        while self._backlog:
+            message = self._backlog.pop()
+            widget = self._make_widget(message)
+            self._layout.insertWidget(0, widget)
+            self._widgets[message.id] = widget
+            self._order.insert(0, message.id)
+            if time.perf_counter() >= deadline:
+                break
+        self._loading_older = False
+        self._refresh_regenerate()
+        if self._backlog:
+            QTimer.singleShot(0, lambda: self._build_backlog(generation))
+        elif self._has_older and not self._stick_to_bottom and self.verticalScrollBar().value() <= LOAD_MORE_THRESHOLD:
+            QTimer.singleShot(0, self.load_older)  # scrolled up to the top while this page was being built
 
     def load_older(self, limit: int = PAGE_SIZE, hold_view: bool = True) -> int:
         """Insert older messages above the first shown one, keeping the view where it was."""
-        if not self._has_older or self._conversation is None or not self._order:
+        if not self._has_older or self._conversation is None or not self._order or self._backlog:
             return 0
-        self._loading_older = True
         bar = self.verticalScrollBar()
         first = self._widgets[self._order[0]]
         offset = bar.value() - self._top_of(first)
         older = self._store.messages(self._conversation.id, limit=limit, before_id=self._order[0])
         self._has_older = len(older) == limit
-        for index, message in enumerate(older):
-            widget = self._make_widget(message)
-            self._layout.insertWidget(index, widget)
-            self._widgets[message.id] = widget
-        self._order[:0] = [m.id for m in older]
-        # The layout grows over the next events as each message fits its height; until the user scrolls,
-        # keep the message that was first exactly where it was on screen.
+        # Until the user scrolls, keep the message that was first exactly where it was on screen.
         if hold_view:
             self._anchor = (first, offset)
-        self._loading_older = False
+        self._backlog = older
+        self._build_backlog(self._generation)
         return len(older)
 
     def _top_of(self, widget: QWidget) -> int:
@@ -195,12 +208,14 @@ class ChatView(QScrollArea):
 
     def _clear(self) -> None:
         self._anchor = None
+        self._backlog = []
         for widget in self._widgets.values():
             self._layout.removeWidget(widget)
             widget.deleteLater()
         self._widgets.clear()
         self._order.clear()
         self._dirty.clear()
+        self._finishing.clear()
 
     def _make_widget(self, message: Message) -> MessageWidget:
         if message.role == Role.USER:
@@ -266,14 +281,31 @@ class ChatView(QScrollArea):
 
     def _flush_text(self) -> None:
         self._last_text_flush = time.monotonic()
+        behind: set[str] = set()
         for message_id in list(self._dirty):
             widget = self._widgets.get(message_id)
             if isinstance(widget, AssistantMessageWidget):
                 widget.show_text()
-        self._dirty.clear()
+                if not widget.text.caught_up:
+                    behind.add(message_id)
+                elif message_id in self._finishing:
+                    self._finish(*self._finishing.pop(message_id))
+        self._dirty = behind
+        if behind:  # a burst is shown a step per event-loop turn, painting in between
+            self._paint_timer.start(0)
 
     def on_message_finished(self, message: Message, error: AssistantError | None) -> None:
+        widget = self._widgets.get(message.id)
+        if isinstance(widget, AssistantMessageWidget) and not widget.text.caught_up:
+            self._finishing[message.id] = (message, error)  # after the text still to show, step by step
+            self._dirty.add(message.id)
+            if not self._paint_timer.isActive():
+                self._paint_timer.start(0)
+            return
         self._dirty.discard(message.id)
+        self._finish(message, error)
+
+    def _finish(self, message: Message, error: AssistantError | None) -> None:
         widget = self._widgets.get(message.id)
         if isinstance(widget, AssistantMessageWidget):
             widget.finish(message, error)
@@ -322,6 +354,7 @@ class ChatView(QScrollArea):
 
     def on_messages_removed(self, ids: list[str]) -> None:
         for message_id in ids:
+            self._finishing.pop(message_id, None)
             widget = self._widgets.pop(message_id, None)
             if widget is not None:
                 self._layout.removeWidget(widget)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QIODevice, QMimeData, QSize, Qt, QTimer, QUrl, Signal
@@ -76,6 +78,7 @@ class Composer(QFrame):
         self.setObjectName("Composer")
         self._busy = False
         self._context_tokens = 0  # the chat so far, in the next request
+        self._tokenizer_task: asyncio.Task | None = None
         self._colors = colors
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 8, 8, 8)
@@ -316,6 +319,20 @@ class Composer(QFrame):
         self.update_estimate()
         self._update_button()
 
+    def _load_tokenizer(self) -> None:
+        """tiktoken's encoding takes ~0.5 s and ~75 MiB: loaded in a worker thread once the user types,
+        then the estimate is shown."""
+        if self._tokenizer_task is not None:
+            return
+        from desktop_assistant import tokens
+
+        async def load() -> None:
+            await asyncio.to_thread(tokens.encoding_for, "gpt-4o")
+            with contextlib.suppress(RuntimeError):  # the composer may be gone
+                self.update_estimate()
+
+        self._tokenizer_task = asyncio.get_event_loop().create_task(load())
+
     def set_context_tokens(self, count: int) -> None:
         """Tokens the chat so far adds to the next request (system prompt and history, as trimmed)."""
         self._context_tokens = count
@@ -328,6 +345,8 @@ class Composer(QFrame):
 
         images = self.strip.image_tokens()
         text = self.text()
+        if text.strip() and not tokens.ready():
+            self._load_tokenizer()
         text_tokens = tokens.count_tokens(text) if text.strip() and tokens.ready() else 0
         total = self._context_tokens + text_tokens + images
         self.tokens_label.setToolTip(self.tr("Estimated prompt tokens of this request: the chat so far %1, "

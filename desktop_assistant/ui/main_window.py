@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QMimeData, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
@@ -44,21 +45,23 @@ from desktop_assistant.services.providers import ProviderService
 from desktop_assistant.services.voice import Voice
 from desktop_assistant.store import Store
 
+if TYPE_CHECKING:  # the dialogs are imported when first opened: not on the start-up path
+    from .chat_settings_dialog import ChatSettingsDialog
+    from .help_dialogs import AboutDialog, ShortcutsDialog
+    from .preferences_dialog import PreferencesDialog
+    from .usage_dialog import UsageDialog
+
 from .audio_text import audio_problem_text
-from .chat_settings_dialog import ChatSettingsDialog
 from .chat_view import ChatView
 from .composer import Composer, has_images
 from .conversation_list import ConversationList
 from .error_text import Action, describe
 from .global_hotkey import GlobalHotkey
-from .help_dialogs import AboutDialog, ShortcutsDialog
 from .icons import app_icon
-from .preferences_dialog import PreferencesDialog
 from .provider_dialog import ProviderDialog, keyring_problem_text
 from .push_to_talk import HoldKey, PushToTalk, hold_key_text
 from .theme import Colors, markdown_theme
 from .tray import Tray, tray_available
-from .usage_dialog import UsageDialog
 
 log = logging.getLogger(__name__)
 
@@ -376,6 +379,8 @@ class MainWindow(QMainWindow):
     def show_usage(self) -> UsageDialog | None:
         if self.pricing is None:
             return None
+        from .usage_dialog import UsageDialog
+
         conversation = self.session.conversation
         dialog = UsageDialog(self.store, self.pricing, conversation.id if conversation else None, self,
                              on_prices_changed=self._set_prices)
@@ -396,6 +401,8 @@ class MainWindow(QMainWindow):
 
     # --- dialogs ----------------------------------------------------------------------------------
     def open_chat_settings(self) -> ChatSettingsDialog:
+        from .chat_settings_dialog import ChatSettingsDialog
+
         dialog = ChatSettingsDialog(self.session.params(), self.providers.list_models, self,
                                     presets=self.providers.settings.presets, save_preset=self._save_preset)
         dialog.finished.connect(lambda result: self._apply_chat_settings(dialog, result))
@@ -448,6 +455,8 @@ class MainWindow(QMainWindow):
         return dialog
 
     def open_preferences(self) -> PreferencesDialog:
+        from .preferences_dialog import PreferencesDialog
+
         dialog = PreferencesDialog(self.providers, self, voice=self.voice is not None, tray=tray_available())
         dialog.finished.connect(lambda _result: (
             self.update_provider_label(),
@@ -461,12 +470,16 @@ class MainWindow(QMainWindow):
         return dialog
 
     def show_shortcuts(self) -> ShortcutsDialog:
+        from .help_dialogs import ShortcutsDialog
+
         key = hold_key_text(self.voice.settings().hold_key) if self.voice is not None else ""
         dialog = ShortcutsDialog(key, self)
         dialog.open()
         return dialog
 
     def show_about(self) -> AboutDialog:
+        from .help_dialogs import AboutDialog
+
         dialog = AboutDialog(self)
         dialog.open()
         return dialog

@@ -52,6 +52,9 @@ from .theme import Colors
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 STREAM_HEIGHT_STEP = 48  # px
+# The most new text one streaming update renders: a burst (a fast model, a slow UI moment) is shown over a few
+# event-loop turns instead of in one long one (the caller checks `caught_up` and updates again).
+STREAM_STEP_CHARS = 800
 
 
 class MarkdownBrowser(QTextBrowser):
@@ -65,6 +68,8 @@ class MarkdownBrowser(QTextBrowser):
         self._code_blocks: list[str] = []
         self._stream: StreamingMarkdown | None = None
         self._stable_end = 0
+        self._streamed = ""  # the whole text given to stream_text
+        self._shown = 0  # how much of it is rendered
         self._laid_out_width = -1
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
@@ -94,9 +99,12 @@ class MarkdownBrowser(QTextBrowser):
     def begin_stream(self) -> None:
         from desktop_assistant.markdown import StreamingMarkdown
 
-        self._stream = StreamingMarkdown(self._theme, copy_label=self._copy_label)
+        # A growing code block is highlighted every few lines, not on every update (the final look is the same).
+        self._stream = StreamingMarkdown(self._theme, copy_label=self._copy_label, defer_highlight=True)
         self._stable_end = 0
+        self._streamed, self._shown = "", 0
         self.clear()
+        self._set_static(True)
 
     def stream_text(self, full_text: str) -> None:
         """Show the reply so far: blocks that are complete are appended once; only the growing last
@@ -104,12 +112,28 @@ class MarkdownBrowser(QTextBrowser):
         if self._stream is None:
             self.begin_stream()
         assert self._stream is not None
-        self._apply(self._stream.feed(full_text))
+        self._streamed = full_text
+        end = len(full_text)
+        if end - self._shown > STREAM_STEP_CHARS:
+            end = self._shown + STREAM_STEP_CHARS
+            line_end = full_text.rfind("\n", self._shown, end)
+            if line_end > self._shown:
+                end = line_end + 1  # whole lines: a block is split where it will be split anyway
+        self._apply(self._stream.feed(full_text[:end]))
+        self._shown = end
+
+    @property
+    def caught_up(self) -> bool:
+        """Whether all the text given to stream_text is shown (a burst is shown over several updates)."""
+        return self._stream is None or self._shown >= len(self._streamed)
 
     def end_stream(self) -> None:
         if self._stream is not None:
+            if not self.caught_up:
+                self._apply(self._stream.feed(self._streamed))
             self._apply(self._stream.finish())
             self._stream = None
+            self._set_static(False)
             self._fit_height()  # the exact height again
 
     def _apply(self, update) -> None:
@@ -149,6 +173,12 @@ class MarkdownBrowser(QTextBrowser):
             head.setPosition(start)
             if head.currentTable() is None:
                 head.setBlockFormat(first.blockFormat())
+
+    def _set_static(self, static: bool) -> None:
+        """While streaming the text only grows at the end: when the widget grows a step, repaint just the new
+        strip instead of all of it (the text above has not moved)."""
+        for widget in (self, self.viewport()):
+            widget.setAttribute(Qt.WidgetAttribute.WA_StaticContents, static)
 
     @property
     def code_blocks(self) -> list[str]:
@@ -230,7 +260,6 @@ class ImageThumb(QLabel):
             self.setToolTip(self.tr("%Ln characters of text", "", attachment.width))
             return
         self.setFixedSize(self.SIZE, self.SIZE)
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         pixmap = QPixmap(str(self.path)) if self.path else QPixmap()
         if pixmap.isNull():

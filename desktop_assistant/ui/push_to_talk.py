@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 import time
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -127,7 +128,7 @@ class PushToTalk(QObject):
         composer.mic_button.pressed.connect(self.press)
         composer.mic_button.released.connect(self.release)
         composer.retry_voice_button.clicked.connect(self.retry)
-        self._warm: asyncio.Future | None = None
+        self._warm: threading.Thread | None = None
         composer.mic_button.installEventFilter(self)  # hovering the button warms the audio stack up
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -140,7 +141,8 @@ class PushToTalk(QObject):
         (~0.1 s that would otherwise block the UI at the moment the user starts to talk). Not at start-up:
         it costs memory that users who never talk should not pay."""
         if self._warm is None:
-            self._warm = asyncio.get_event_loop().run_in_executor(None, _load_audio)
+            self._warm = threading.Thread(target=_load_audio, name="audio-warm-up", daemon=True)
+            self._warm.start()
 
     def press(self) -> None:
         if self._voice.recording or (self.task is not None and not self.task.done()):

@@ -45,7 +45,7 @@ def test_every_parameter_set_in_the_dialog_reaches_the_wire(make_app, server):
     assert body["presence_penalty"] == 0.6 and body["frequency_penalty"] == -0.5 and body["seed"] == 1234
     assert body["stop"] == ["\n\n", "END"]
     assert body["response_format"]["type"] == "json_schema"
-    assert body["response_format"]["json_schema"]["schema"] == json.loads(list(SCHEMA_TEMPLATES.values())[0])
+    assert body["response_format"]["json_schema"]["schema"] == json.loads(SCHEMA_TEMPLATES["Extract an event"])
     assert body["response_format"]["json_schema"]["strict"] is True
     # Reopened, the dialog shows what this chat uses.
     again = app.do(window.open_chat_settings)

@@ -193,7 +193,7 @@ def test_hovering_the_mic_or_turning_voice_mode_on_loads_audio_off_the_ui_thread
     assert talk._warm is None, "nothing is loaded for users who never talk"
     app.do(lambda: QApplication.sendEvent(app.window.composer.mic_button, QEvent(QEvent.Type.Enter)))
     assert talk._warm is not None
-    app.run(talk._warm)
+    talk._warm.join(10)
     assert "sounddevice" in sys.modules
     warm = talk._warm
     app.window.set_voice_mode(True)

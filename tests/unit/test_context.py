@@ -54,8 +54,8 @@ def test_max_messages_limits_and_summary_room_is_kept() -> None:
     roles = [U, A] * 5
     plan = plan_context(roles, [10] * 10, budget=None, max_messages=4)
     assert plan.keep_from == 6
-    roomy = plan_context(roles + [U], [100] * 11, budget=6 * 104)
-    tight = plan_context(roles + [U], [100] * 11, budget=6 * 104, summary_tokens=300)
+    roomy = plan_context([*roles, U], [100] * 11, budget=6 * 104)
+    tight = plan_context([*roles, U], [100] * 11, budget=6 * 104, summary_tokens=300)
     assert tight.keep_from > roomy.keep_from
 
 
@@ -171,3 +171,17 @@ def test_context_settings_survive_as_overrides(strategy: str) -> None:
     params = ChatParams(model="m", context_window=8192, max_context_messages=12, context_strategy=strategy,
                         summary_model="gpt-4o-mini").validated()
     assert ChatParams.from_dict(params.to_dict()) == params
+
+
+# --- the composer's estimate of the next prompt ----------------------------------------------------------
+
+
+def test_a_chat_without_usage_figures_is_estimated_from_its_length(store, network, server):
+    gateway = ChatGateway(network, ClientOptions())
+    provider = ResolvedProvider("p", "Local", server.base_url, "k", "", "llama3")
+    session = ChatSession(store, gateway, lambda: provider, lambda: ChatParams(model="llama3"))
+    conversation = store.create_conversation("local")
+    store.add_message(Message(conversation.id, Role.USER, "x" * 300))
+    store.add_message(Message(conversation.id, Role.ASSISTANT, "y" * 600, status=MessageStatus.COMPLETE))
+    session.open(conversation)
+    assert asyncio.run(session.prompt_estimate()) == 300

@@ -516,3 +516,49 @@ def test_fuzzed_documents_stream_like_full_render(seed):
         assert update.code_blocks == full.code_blocks
     stable += sm.finish().new_stable_html
     assert normalize(stable) == normalize(render_markdown(text, LIGHT).html)
+
+
+# --- deferred highlighting of a growing code block (what the chat view streams with) ----------
+
+
+def without_spans(markup: str) -> str:
+    """The text and structure: no colour spans, and &quot; as Pygments leaves it (both show the same)."""
+    return re.sub(r"<span[^>]*>|</span>", "", markup).replace("&quot;", '"')
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_deferred_highlight_gives_the_same_final_html(seed):
+    text = realistic_reply()
+    rng = random.Random(seed)
+    plain, deferred = StreamingMarkdown(LIGHT), StreamingMarkdown(LIGHT, defer_highlight=True)
+    end = 0
+    while end < len(text):
+        end = min(len(text), end + rng.randint(1, 30))
+        a, b = plain.feed(text[:end]), deferred.feed(text[:end])
+        assert a.new_stable_html == b.new_stable_html  # stable blocks are always fully highlighted
+        assert without_spans(a.tail_html) == without_spans(b.tail_html), text[:end]  # same text, same structure
+        assert a.code_blocks == b.code_blocks
+    assert plain.finish().new_stable_html == deferred.finish().new_stable_html
+    assert plain.html == deferred.html
+
+
+def test_deferred_highlight_of_a_long_block_is_linear(monkeypatch):
+    highlighted: list[int] = []
+    real = streaming_module.highlight_code
+
+    def recording(code, language, style):
+        highlighted.append(len(code))
+        return real(code, language, style)
+
+    monkeypatch.setattr(streaming_module, "highlight_code", recording)
+    code = "".join(f"value_{i} = compute({i}, 'text')  # step {i}\n" for i in range(400))
+    text = f"```python\n{code}"
+    sm = StreamingMarkdown(LIGHT, defer_highlight=True)
+    for end in range(0, len(text) + 1, 12):
+        update = sm.feed(text[:end])
+    assert "value_399" in update.tail_html
+    assert sum(highlighted) < 6 * len(code)  # not once per update (that would be ~1,500x)
+    assert len(highlighted) < 40
+    sm.feed(text + "```\n")
+    final = sm.finish().new_stable_html
+    assert final == render_markdown(text + "```\n", LIGHT).html  # closed: fully highlighted

@@ -66,7 +66,7 @@ def test_read_text_file_reads_only_attached_files_in_pieces() -> None:
     assert first["text"].startswith("第一行") and first["truncated"] and first["length"] == 30_004
     rest = call("read_text_file", {"name": "notes.md", "offset": 20_000}, context)
     assert len(rest["text"]) == 10_004 and not rest["truncated"]
-    with pytest.raises(ToolError, match="notes.md"):
+    with pytest.raises(ToolError, match=r"notes\.md"):
         call("read_text_file", {"name": "/etc/passwd"}, context)
     with pytest.raises(ToolError, match="No text file"):
         call("read_text_file", {"name": "a.txt"}, ToolContext())
