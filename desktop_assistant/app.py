@@ -16,12 +16,14 @@ from .config.paths import ProfilePaths
 from .config.pricing_file import PricingFile
 from .config.secrets import SecretStore
 from .config.settings import SettingsFile
+from .domain.tools import built_in_tools
 from .llm.audio_api import AudioGateway
 from .llm.gateway import ChatGateway, ClientOptions
 from .llm.network_thread import NetworkThread
 from .services.attachments import AttachmentService
 from .services.chat_session import ChatSession
 from .services.providers import ProviderService
+from .services.tool_runner import ToolRunner
 from .services.voice import Voice
 from .store import AttachmentFiles, SchemaTooNewError, Store, StoreError
 
@@ -99,7 +101,8 @@ def build_services(paths: ProfilePaths, env: Mapping[str, str] | None = None) ->
     gateway = ChatGateway(network, ClientOptions(settings.request_timeout, settings.max_retries))
     providers = ProviderService(settings_file, settings, SecretStore(paths.keyring_service), gateway, env)
     files = AttachmentFiles(paths.attachments_dir)
-    session = ChatSession(store, gateway, providers.active, lambda: providers.settings.defaults, files)
+    tools = ToolRunner(built_in_tools(), providers.tools_supported, providers.mark_tools_unsupported)
+    session = ChatSession(store, gateway, providers.active, lambda: providers.settings.defaults, files, tools)
     voice = Voice.build(AudioGateway(gateway), session, providers.active, lambda: providers.settings.voice)
     return Services(settings_file, store, network, gateway, providers, session, AttachmentService(files), voice)
 

@@ -75,6 +75,7 @@ REQUIRED_FILES = (
     "PySide6/Qt/plugins/platforminputcontexts/libibusplatforminputcontextplugin.so",
     "PySide6/Qt/translations/qtbase_zh_CN.qm",
     "jsonschema_specifications/schemas/draft202012/metaschema.json",  # structured-output checks
+    "pint/default_en.txt",  # the unit-conversion tool's definitions
 )
 FORBIDDEN_FILES = (
     "libportaudio*", "libasound*", "libgtk-3*", "PySide6/Qt/lib/libQt6Quick*", "PySide6/Qt/lib/libQt6Qml*",
@@ -88,7 +89,7 @@ REQUIRED_MODULES = (
     "pygments.lexers.data", "pygments.lexers.c_cpp", "pygments.lexers.jvm", "pygments.lexers.rust",
     "pygments.lexers.go", "pygments.lexers.sql", "pygments.lexers.html", "pygments.lexers.markup",
     "pygments.formatters.html", "markdown_it", "sounddevice", "desktop_assistant.ui.main_window",
-    "jsonschema", "Xlib.display", "pydub",  # loaded on first use (schema checks, summon key, audio)
+    "pint", "jsonschema", "Xlib.display", "pydub",  # loaded on first use (tools, schema checks, summon key, audio)
 )
 
 

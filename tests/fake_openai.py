@@ -151,6 +151,11 @@ class Reply:
     error_after: int | None = None
     # Accept the request and never answer (until the client leaves or the server stops).
     hang: bool = False
+    # Ask for tool calls instead of answering: (name, arguments as JSON text) each; streamed as OpenAI does
+    # (id and name first, the arguments in pieces), finish_reason "tool_calls".
+    tool_calls: list[tuple[str, str]] | None = None
+    # Texts of choices 1.. when the request asks for n > 1 (default: the text with "(choice k)" before it).
+    alternatives: list[str] | None = None
 
     def pieces(self) -> list[str]:
         return list(self.chunks) if self.chunks is not None else split_tokens(self.text)
@@ -960,6 +965,7 @@ class FakeOpenAI:
             prompt_tokens,
             "chatcmpl-" + uuid.uuid4().hex[:24],
             int(time.time()),
+            body.get("n") if isinstance(body.get("n"), int) and body.get("n", 1) > 1 else 1,
         )
         if body.get("stream"):
             options = body.get("stream_options")
@@ -1057,6 +1063,13 @@ class _ChatContext:
     prompt_tokens: int
     id: str
     created: int
+    n: int = 1  # choices asked for
+
+    def alternatives(self) -> list[str]:
+        """The texts of choices 1..n-1."""
+        given = self.reply.alternatives or []
+        text = "".join(self.pieces)
+        return [given[k - 1] if k - 1 < len(given) else f"(choice {k + 1}) {text}" for k in range(1, self.n)]
 
     def usage(self, completion_tokens: int) -> dict[str, Any]:
         return {
@@ -1130,6 +1143,24 @@ class _ChatContext:
         first = _sse(chunk({"role": "assistant", "content": "", "refusal": None}))
         if not await exchange.start_stream(headers=reply.headers, first_chunk=first):
             return
+        if reply.tool_calls:
+            for index, (name, arguments) in enumerate(reply.tool_calls):
+                call_id = f"call_{uuid.uuid4().hex[:12]}"
+                head = {"index": index, "id": call_id, "type": "function", "function": {"name": name, "arguments": ""}}
+                half = len(arguments) // 2
+                for delta in ({"tool_calls": [head]},
+                              {"tool_calls": [{"index": index, "function": {"arguments": arguments[:half]}}]},
+                              {"tool_calls": [{"index": index, "function": {"arguments": arguments[half:]}}]}):
+                    if not await exchange.send_sse(chunk(delta)):
+                        return
+            if not await exchange.send_sse(chunk({}, "tool_calls")):
+                return
+            if include_usage and not await exchange.send_sse({**base, "choices": [], "usage": self.usage(3)}):
+                return
+            if await exchange.write_chunk(b"data: [DONE]\n\n"):
+                await exchange.end_stream()
+            return
+        others = [split_tokens(text) for text in self.alternatives()]
         n = len(self.pieces)
         for stop_at in (reply.cut_after, reply.error_after):
             if stop_at is not None:
@@ -1152,6 +1183,12 @@ class _ChatContext:
                 await asyncio.sleep(0)  # let the watcher notice a disconnect even at full speed
             if not await exchange.write_chunk(prefix + _dumps(piece) + suffix):
                 return
+            for k, alternative in enumerate(others, start=1):
+                if i < len(alternative):
+                    other = {**base, "choices": [{"index": k, "delta": {"content": alternative[i]},
+                                                  "logprobs": None, "finish_reason": None}]}
+                    if not await exchange.send_sse(other):
+                        return
 
         if reply.cut_after is not None:
             await exchange.abort()
@@ -1160,6 +1197,12 @@ class _ChatContext:
             if await exchange.send_sse(self._stream_error()):
                 await exchange.end_stream()
             return
+        for k, alternative in enumerate(others, start=1):
+            rest = "".join(alternative[n:])
+            delta = {"content": rest} if rest else {}
+            if not await exchange.send_sse({**base, "choices": [{"index": k, "delta": delta, "logprobs": None,
+                                                                 "finish_reason": "stop"}]}):
+                return
         if not await exchange.send_sse(chunk({}, self.finish)):
             return
         if include_usage and not await exchange.send_sse({**base, "choices": [], "usage": self.usage(n)}):

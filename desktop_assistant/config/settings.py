@@ -41,6 +41,7 @@ class ProviderProfile:
     default_model: str = DEFAULT_MODEL
     proxy: str = ""  # empty: use the environment's HTTPS_PROXY/ALL_PROXY, if any
     needs_key: bool = True  # local servers (Ollama, LM Studio) usually take any key
+    tools_supported: bool = True  # False once the server refused `tools`: requests go without them
     id: str = field(default_factory=new_id)
 
     @classmethod

@@ -13,6 +13,7 @@ class Role(StrEnum):
     SYSTEM = "system"
     USER = "user"
     ASSISTANT = "assistant"
+    TOOL = "tool"  # the result of a local tool the model called
 
 
 class MessageStatus(StrEnum):
@@ -56,6 +57,13 @@ class Attachment:
         return self.mime.startswith("text/")
 
 
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    id: str
+    name: str
+    arguments: str  # JSON text, as the model wrote it (possibly malformed)
+
+
 @dataclass(slots=True)
 class Message:
     conversation_id: str
@@ -68,6 +76,12 @@ class Message:
     usage: Usage | None = None
     error: str | None = None  # machine-readable ErrorKind value, when status is ERROR/INTERRUPTED
     attachments: list[Attachment] = field(default_factory=list)
+    tool_calls: list[ToolCall] = field(default_factory=list)  # an assistant turn asking for tools
+    tool_call_id: str = ""  # a tool result: which call it answers
+    tool_name: str = ""
+    tool_meta: dict[str, object] = field(default_factory=dict)  # a tool result: arguments, duration_ms, error
+    fingerprint: str = ""  # system_fingerprint of the reply (seeded requests)
+    alternatives: list[str] = field(default_factory=list)  # the other choices of a request with n > 1
 
     @property
     def is_partial(self) -> bool:

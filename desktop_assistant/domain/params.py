@@ -53,6 +53,7 @@ class ChatParams:
     json_schema: str = ""  # the JSON Schema (as text, as the user edits it) for ResponseFormat.JSON_SCHEMA
     schema_name: str = "reply"
     strict: bool = True  # structured outputs' strict mode
+    tools: tuple[str, ...] | None = None  # the local tools the model may call; None: the safe built-ins
     # Context control (not API parameters: they decide which messages are sent).
     context_window: int | None = None  # the model's window in tokens; None: the known value for the model
     max_context_messages: int | None = None  # send at most this many recent messages; None: no limit
@@ -112,6 +113,7 @@ class ChatParams:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["stop"] = list(self.stop)
+        data["tools"] = list(self.tools) if self.tools is not None else None
         data["response_format"] = self.response_format.value
         return data
 
@@ -122,6 +124,9 @@ class ChatParams:
         if "stop" in values:
             stop = values["stop"]
             values["stop"] = tuple(str(s) for s in stop) if isinstance(stop, list | tuple) else ()
+        if "tools" in values and values["tools"] is not None:
+            tools = values["tools"]
+            values["tools"] = tuple(str(t) for t in tools) if isinstance(tools, list | tuple) else None
         if "response_format" in values:
             try:
                 values["response_format"] = ResponseFormat(values["response_format"])

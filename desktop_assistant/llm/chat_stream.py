@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 DONE = "[DONE]"
@@ -105,13 +105,27 @@ class StreamFormatError(Exception):
 
 
 @dataclass(slots=True)
+class ToolCallDelta:
+    """A piece of a tool call: the first piece of a call has its id and name, the arguments come in pieces."""
+
+    index: int
+    id: str = ""
+    name: str = ""
+    arguments: str = ""
+
+
+@dataclass(slots=True)
 class ChunkDelta:
     """What one chunk added; fields stay empty for what it did not carry."""
 
     text: str = ""
     model: str | None = None
-    usage: tuple[int, int, int | None] | None = None  # prompt, completion, total
+    usage: tuple[int, int, int | None, int] | None = None  # prompt, completion, total, cached prompt tokens
     finish_reason: str | None = None
+    fingerprint: str | None = None  # system_fingerprint: the backend configuration (for seeded requests)
+    tool_calls: list[ToolCallDelta] = field(default_factory=list)
+    others: dict[int, str] = field(default_factory=dict)  # text of the other choices (n > 1), by index
+    others_finished: dict[int, str] = field(default_factory=dict)  # their finish reasons
 
 
 class ChatStreamReader:
@@ -150,20 +164,39 @@ class ChatStreamReader:
         model = chunk.get("model")
         if model and isinstance(model, str):
             delta.model = model
+        fingerprint = chunk.get("system_fingerprint")
+        if fingerprint and isinstance(fingerprint, str):
+            delta.fingerprint = fingerprint
         usage = chunk.get("usage")
         if isinstance(usage, dict):
             total = usage.get("total_tokens")
+            details = usage.get("prompt_tokens_details")
+            cached = details.get("cached_tokens") if isinstance(details, dict) else None
             delta.usage = (usage.get("prompt_tokens") or 0, usage.get("completion_tokens") or 0,
-                           total if isinstance(total, int) else None)
+                           total if isinstance(total, int) else None, cached if isinstance(cached, int) else 0)
         for choice in chunk.get("choices") or ():
-            if not isinstance(choice, dict) or choice.get("index", 0) != self.choice:
+            if not isinstance(choice, dict):
                 continue
+            index = choice.get("index", 0)
             message = choice.get("delta")
-            if isinstance(message, dict):
-                content = message.get("content")
-                if content and isinstance(content, str):
-                    delta.text += content
+            content = message.get("content") if isinstance(message, dict) else None
             reason = choice.get("finish_reason")
+            if index != self.choice:  # another of n choices: its text only
+                if isinstance(index, int):
+                    if content and isinstance(content, str):
+                        delta.others[index] = delta.others.get(index, "") + content
+                    if reason and isinstance(reason, str):
+                        delta.others_finished[index] = reason
+                continue
+            if content and isinstance(content, str):
+                delta.text += content
+            if isinstance(message, dict):
+                for call in message.get("tool_calls") or ():
+                    if isinstance(call, dict):
+                        function = call.get("function") if isinstance(call.get("function"), dict) else {}
+                        delta.tool_calls.append(ToolCallDelta(
+                            int(call.get("index", 0) or 0), str(call.get("id") or ""), str(function.get("name") or ""),
+                            str(function.get("arguments") or "")))
             if reason and isinstance(reason, str):
                 delta.finish_reason = reason
         return delta

@@ -11,12 +11,12 @@ import base64
 import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from desktop_assistant.config.provider import ResolvedProvider
 from desktop_assistant.domain.errors import AssistantError, ErrorKind
-from desktop_assistant.domain.models import Usage
+from desktop_assistant.domain.models import ToolCall, Usage
 from desktop_assistant.domain.redact import redact_secrets, register_secret
 
 from .chat_stream import ChatStreamReader, ChunkDelta, SSEDecoder, StreamErrorEvent
@@ -37,6 +37,9 @@ class StreamBatch:
     usage: Usage | None = None
     finish_reason: str | None = None
     model: str | None = None
+    fingerprint: str | None = None
+    tool_calls: list[ToolCall] = field(default_factory=list)  # complete calls, in the last batch only
+    others: dict[int, str] = field(default_factory=dict)  # text of the other choices (n > 1), by index
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,12 +149,14 @@ class ChatGateway:
         flush_handle: asyncio.TimerHandle | None = None
         loop = asyncio.get_running_loop()
 
+        calls: dict[int, list[str]] = {}  # index -> [id, name, arguments so far]
+
         def flush() -> None:
             nonlocal pending, last_flush, flush_handle
             flush_handle = None
-            if pending.text or pending.usage or pending.finish_reason:
+            if pending.text or pending.usage or pending.finish_reason or pending.others or pending.tool_calls:
                 deliver(pending)
-                pending = StreamBatch(model=pending.model)
+                pending = StreamBatch(model=pending.model, fingerprint=pending.fingerprint)
             last_flush = time.monotonic()
 
         def take(delta: ChunkDelta) -> None:
@@ -166,7 +171,17 @@ class ChatGateway:
                 received_text = True
             if delta.finish_reason:
                 batch.finish_reason = finish_reason = delta.finish_reason
-            if batch.text and flush_handle is None:
+            if delta.fingerprint:
+                batch.fingerprint = delta.fingerprint
+            for piece in delta.tool_calls:
+                call = calls.setdefault(piece.index, ["", "", ""])
+                call[0] = call[0] or piece.id
+                call[1] = call[1] or piece.name
+                call[2] += piece.arguments
+            for index, text in delta.others.items():
+                batch.others[index] = batch.others.get(index, "") + text
+                received_text = True
+            if (batch.text or batch.others) and flush_handle is None:
                 wait = FLUSH_INTERVAL - (time.monotonic() - last_flush)
                 if wait <= 0:
                     flush()
@@ -181,8 +196,9 @@ class ChatGateway:
             if flush_handle is not None:
                 flush_handle.cancel()
             finished = finish_reason is not None
+            pending.tool_calls = [ToolCall(c[0] or f"call_{i}", c[1], c[2]) for i, c in sorted(calls.items())]
             flush()
-            if not finished and not received_text:
+            if not finished and not received_text and not calls:
                 raise AssistantError(ErrorKind.STREAM_CUT, "the server closed the stream without a reply")
             if not finished:
                 # Ended without a finish_reason: the connection closed early (proxies do this).

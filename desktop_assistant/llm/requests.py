@@ -73,6 +73,14 @@ def history_messages(params: ChatParams, history: Iterable[Message],
     for index, message in enumerate(history):
         if message.role == Role.SYSTEM:
             continue
+        if message.role == Role.TOOL:
+            messages.append({"role": "tool", "tool_call_id": message.tool_call_id, "content": message.content})
+            continue
+        if message.tool_calls:  # an assistant turn that called tools (its text, if any, goes with it)
+            messages.append({"role": "assistant", "content": message.content or None, "tool_calls": [
+                {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+                for c in message.tool_calls]})
+            continue
         if message.status == MessageStatus.ERROR or not (message.content or message.attachments):
             continue
         images = [a for a in message.attachments if not a.is_text]
@@ -109,12 +117,14 @@ def _text_of(message: dict[str, Any]) -> str:
 
 
 def chat_request(params: ChatParams, history: Iterable[Message], base_url: str, *, stream: bool = True,
-                 files: Callable[[Attachment], Path] | None = None, summary: str = "") -> dict:
+                 files: Callable[[Attachment], Path] | None = None, summary: str = "",
+                 tools: list[dict[str, Any]] | None = None, read_files: bool = False) -> dict:
     """Keyword arguments for `client.chat.completions.create` (image parts may hold ImageFile refs).
 
     `summary` stands in for earlier messages left out of `history` (context control); it follows the system
-    prompt as a system message of its own."""
-    messages = history_messages(params, history, files)
+    prompt as a system message of its own. `tools` are the function specs the model may call; with
+    `read_files` attached text files are read through the read_text_file tool instead of sent inline."""
+    messages = history_messages(params, history, files, read_files)
     if summary:
         at = 1 if messages and messages[0]["role"] == "system" else 0
         messages.insert(at, {"role": "system", "content": SUMMARY_HEADING + summary})
@@ -141,6 +151,8 @@ def chat_request(params: ChatParams, history: Iterable[Message], base_url: str, 
     elif params.response_format == ResponseFormat.JSON_SCHEMA:
         body["response_format"] = {"type": "json_schema", "json_schema": {
             "name": params.schema_name, "schema": params.schema(), "strict": params.strict}}
+    if tools:
+        body["tools"] = tools
     if stream:
         body["stream"] = True
         body["stream_options"] = {"include_usage": True}

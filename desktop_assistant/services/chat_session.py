@@ -20,6 +20,7 @@ from desktop_assistant.domain.context import (
 from desktop_assistant.domain.errors import AssistantError, ErrorKind
 from desktop_assistant.domain.models import Attachment, Conversation, Message, MessageStatus, Role, Usage
 from desktop_assistant.domain.params import ChatParams
+from desktop_assistant.domain.tools import TextFile, ToolContext
 from desktop_assistant.llm.gateway import ChatGateway
 from desktop_assistant.llm.requests import chat_request
 from desktop_assistant.llm.summaries import SUMMARY_MAX_TOKENS, summarize
@@ -27,6 +28,7 @@ from desktop_assistant.store import AttachmentFiles, ContextMark, Store
 from desktop_assistant.tokens import count_tokens
 
 from .events import Event
+from .tool_runner import MAX_TOOL_ROUNDS, ToolRunner, rejects_tools
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +80,10 @@ class ChatSession:
         provider: Callable[[], ResolvedProvider | None],
         defaults: Callable[[], ChatParams],
         files: AttachmentFiles | None = None,
+        tools: ToolRunner | None = None,
     ) -> None:
         self._store = store
+        self.tools = tools
         self._files = files
         self._gateway = gateway
         self._provider = provider
@@ -101,6 +105,7 @@ class ChatSession:
         self.status_changed: Event[[Message]] = Event()  # a finished reply's status changed (cut off)
         # (conversation id, mark): earlier messages were left out or summarised in the last request; None: all sent
         self.context_marked: Event[[str, ContextMark | None]] = Event()
+        self.notice: Event[[str]] = Event()  # something the user should know once, by code ("tools_unsupported")
         self._token_cache: dict[tuple[str, int], int] = {}
 
     # --- state ----------------------------------------------------------------------------------
@@ -180,6 +185,15 @@ class ChatSession:
         self.message_added.emit(user)
         return self._start_reply(provider, params)
 
+    def choose_alternative(self, message: Message, index: int) -> None:
+        """With n > 1: continue the conversation with choice `index` (1-based among the alternatives); the
+        text shown until now becomes that alternative, so nothing is lost."""
+        if not 1 <= index <= len(message.alternatives):
+            raise IndexError(index)
+        message.content, message.alternatives[index - 1] = message.alternatives[index - 1], message.content
+        self._store.update_message(message.id, content=message.content, alternatives=message.alternatives)
+        self.status_changed.emit(message)
+
     def stop(self) -> None:
         """Cancel the streaming reply at once; the partial text stays, marked as stopped."""
         if self._task is not None and not self._task.done():
@@ -232,21 +246,79 @@ class ChatSession:
 
     def _start_reply(self, provider: ResolvedProvider, params: ChatParams) -> asyncio.Task[TurnResult]:
         conversation = self._require_conversation()
-        history = self._store.messages(conversation.id)
-        files = self._files
+        reply = self._new_reply(conversation, params)
+        self._task = asyncio.get_running_loop().create_task(self._turn(provider, params, conversation, reply))
+        self.busy_changed.emit(True)
+        return self._task
 
-        async def build_request() -> dict:
-            sent, summary = await self._fit_context(provider, params, conversation, history)
-            return chat_request(params, sent, provider.base_url, summary=summary,
-                                files=(lambda a: files.path(a.sha256, a.mime)) if files else None)
-
+    def _new_reply(self, conversation: Conversation, params: ChatParams) -> Message:
         reply = Message(conversation.id, Role.ASSISTANT, "", status=MessageStatus.STREAMING, model=params.model)
         self._store.add_message(reply)
         self._streaming = reply
         self.message_added.emit(reply)
-        self._task = asyncio.get_running_loop().create_task(self._stream(provider, build_request, reply))
-        self.busy_changed.emit(True)
-        return self._task
+        return reply
+
+    async def _build_request(self, provider: ResolvedProvider, params: ChatParams, conversation: Conversation,
+                             reply: Message, allow_tools: bool = True) -> dict:
+        """The request for `reply`: the chat so far (as context control trims it) and the tools that are on."""
+        history = [m for m in self._store.messages(conversation.id) if m.id != reply.id]
+        sent, summary = await self._fit_context(provider, params, conversation, history)
+        specs = self.tools.specs(params, provider) if self.tools is not None else None
+        read_files = bool(specs) and "read_text_file" in (self.tools.enabled(params) if self.tools else [])
+        files = self._files
+        request = chat_request(params, sent, provider.base_url, summary=summary, tools=specs, read_files=read_files,
+                               files=(lambda a: files.path(a.sha256, a.mime)) if files else None)
+        if specs and not allow_tools:
+            request["tool_choice"] = "none"  # the round limit: answer with what the tools gave so far
+        return request
+
+    # --- the turn: replies, and the tools they call ----------------------------------------------
+    async def _turn(self, provider: ResolvedProvider, params: ChatParams, conversation: Conversation,
+                    reply: Message) -> TurnResult:
+        """Stream the reply; while it asks for tools, run them and stream the next reply with their results,
+        up to MAX_TOOL_ROUNDS (then the model is asked to answer without tools)."""
+        try:
+            rounds = 0
+            while True:
+                allow = rounds < MAX_TOOL_ROUNDS
+
+                async def build(reply: Message = reply, allow: bool = allow) -> dict:
+                    return await self._build_request(provider, params, conversation, reply, allow)
+
+                result = await self._stream(provider, build, reply, seeded=params.seed is not None)
+                if result.error is not None or reply.status != MessageStatus.COMPLETE or not reply.tool_calls \
+                        or self.tools is None:
+                    return result
+                rounds += 1
+                await self._run_tools(conversation, params, reply)
+                reply = self._new_reply(conversation, params)
+        finally:
+            self.busy_changed.emit(False)
+
+    async def _run_tools(self, conversation: Conversation, params: ChatParams, reply: Message) -> None:
+        assert self.tools is not None
+        context = ToolContext(files=self._text_files(conversation))
+        outcomes = await self.tools.run(reply.tool_calls, context, self.tools.enabled(params))
+        for outcome in outcomes:
+            result = Message(conversation.id, Role.TOOL, outcome.result, tool_call_id=outcome.call.id,
+                             tool_name=outcome.call.name, tool_meta={"arguments": outcome.arguments,
+                                                                     "duration_ms": outcome.duration_ms,
+                                                                     "error": outcome.error})
+            self._store.add_message(result)
+            self.message_added.emit(result)
+
+    def _text_files(self, conversation: Conversation) -> list[TextFile]:
+        """The text files attached anywhere in the chat, for the read_text_file tool."""
+        if self._files is None:
+            return []
+        found = []
+        for message in self._store.messages(conversation.id):
+            for attachment in message.attachments:
+                if attachment.is_text:
+                    with contextlib.suppress(OSError, UnicodeDecodeError):
+                        found.append(TextFile(attachment.name, self._files.read(attachment.sha256,
+                                                                                 attachment.mime).decode()))
+        return found
 
     # --- context control --------------------------------------------------------------------------
     async def _fit_context(self, provider: ResolvedProvider, params: ChatParams, conversation: Conversation,
@@ -336,24 +408,46 @@ class ChatSession:
         self.context_marked.emit(conversation_id, mark)
 
     async def _stream(self, provider: ResolvedProvider, build_request: Callable[[], Awaitable[dict]],
-                      reply: Message) -> TurnResult:
+                      reply: Message, seeded: bool = False) -> TurnResult:
+        """Stream one reply. Its system_fingerprint is kept when the request was seeded (it says whether the
+        same seed can reproduce it)."""
         last_persist = time.monotonic()
         persisted_length = 0
         error: AssistantError | None = None
         try:
             request = await build_request()
-            async for batch in self._gateway.stream_chat(provider, request):
-                if batch.model:
-                    reply.model = batch.model
-                if batch.usage:
-                    reply.usage = batch.usage
-                if batch.text:
-                    reply.content += batch.text
-                    self.message_text.emit(reply, batch.text)
-                now = time.monotonic()
-                if now - last_persist >= PERSIST_INTERVAL and len(reply.content) != persisted_length:
-                    self._store.update_message(reply.id, content=reply.content)
-                    persisted_length, last_persist = len(reply.content), now
+            while True:
+                try:
+                    async for batch in self._gateway.stream_chat(provider, request):
+                        if batch.model:
+                            reply.model = batch.model
+                        if batch.usage:
+                            reply.usage = batch.usage
+                        if batch.fingerprint and seeded:
+                            reply.fingerprint = batch.fingerprint
+                        if batch.tool_calls:
+                            reply.tool_calls = batch.tool_calls
+                        for index, text in batch.others.items():  # the other choices of n > 1
+                            while len(reply.alternatives) < index:
+                                reply.alternatives.append("")
+                            reply.alternatives[index - 1] += text
+                        if batch.text:
+                            reply.content += batch.text
+                            self.message_text.emit(reply, batch.text)
+                        now = time.monotonic()
+                        if now - last_persist >= PERSIST_INTERVAL and len(reply.content) != persisted_length:
+                            self._store.update_message(reply.id, content=reply.content)
+                            persisted_length, last_persist = len(reply.content), now
+                    break
+                except AssistantError as exc:
+                    if "tools" not in request or reply.content or self.tools is None or \
+                            not rejects_tools(exc.kind.value, exc.param, exc.detail):
+                        raise
+                    # The server does not take tools: say so once, remember it, and ask again without them.
+                    log.info("the server refused tools: %s", exc.detail)
+                    self.tools.mark_unsupported(provider)
+                    self.notice.emit("tools_unsupported")
+                    request = await build_request()
             reply.status = MessageStatus.COMPLETE
         except asyncio.CancelledError:
             reply.status = MessageStatus.CUT_OFF if self._cut_off else MessageStatus.STOPPED
@@ -371,12 +465,12 @@ class ChatSession:
             with contextlib.suppress(Exception):
                 self._store.update_message(
                     reply.id, content=reply.content, status=reply.status, model=reply.model,
-                    usage=reply.usage, error=reply.error,
+                    usage=reply.usage, error=reply.error, tool_calls=reply.tool_calls,
+                    fingerprint=reply.fingerprint, alternatives=reply.alternatives,
                 )
             self._streaming = None
             self._cut_off = False
             self.message_finished.emit(reply, error)
             if reply.usage:
                 self.usage_reported.emit(reply, reply.usage)
-            self.busy_changed.emit(False)
         return TurnResult(reply, error)

@@ -37,6 +37,7 @@ class ProviderService:
         self.gateway = gateway
         self.env = dict(os.environ if env is None else env)
         self._keys: dict[str, str | None] = {}
+        self._no_tools: set[str] = set()  # providers without a profile (environment) whose server refused tools
         # Why the active key could not be read (locked keyring, no backend), to tell the user.
         self.key_error: SecretStoreError | None = None
         self.changed: Event[[]] = Event()
@@ -49,6 +50,19 @@ class ProviderService:
         profile = self.settings.active_profile
         stored = self._keys.get(profile.id) if profile else None
         return resolve_provider(profile, stored, self.env)
+
+    def tools_supported(self, provider: ResolvedProvider) -> bool:
+        profile = self.settings.profile(provider.profile_id)
+        return profile.tools_supported if profile is not None else provider.profile_id not in self._no_tools
+
+    def mark_tools_unsupported(self, provider: ResolvedProvider) -> None:
+        """The server refused `tools`: remember it for this profile (for the environment's provider, this run)."""
+        profile = self.settings.profile(provider.profile_id)
+        if profile is None:
+            self._no_tools.add(provider.profile_id)
+            return
+        profile.tools_supported = False
+        self.save_settings()
 
     def needs_onboarding(self) -> bool:
         """First run: nothing configured and nothing in the environment to go on."""

@@ -101,11 +101,19 @@ def _m004_context_marks(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m005_tools(conn: sqlite3.Connection) -> None:
+    # Function calling: an assistant turn's tool calls, a tool result's call id, name and display details;
+    # the backend fingerprint of seeded replies, and the other choices of a request with n > 1 (JSON list).
+    for column in ("tool_calls", "tool_call_id", "tool_name", "tool_meta", "fingerprint", "alternatives"):
+        conn.execute(f"ALTER TABLE messages ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
+
+
 MIGRATIONS: list[Migration] = [
     Migration("m001_initial", _m001_initial),
     Migration("m002_attachments", _m002_attachments),
     Migration("m003_usage", _m003_usage),
     Migration("m004_context_marks", _m004_context_marks),
+    Migration("m005_tools", _m005_tools),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -14,14 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from ..domain.models import Attachment, Conversation, Message, MessageStatus, Role, Usage
+from ..domain.models import Attachment, Conversation, Message, MessageStatus, Role, ToolCall, Usage
 from .database import connect, transaction
 from .migrations import migrate
 
 _CONVERSATION_COLUMNS = "id, title, created_at, updated_at, overrides_json"
 _MESSAGE_COLUMNS = (
     "id, conversation_id, role, content, status, model, "
-    "prompt_tokens, completion_tokens, total_tokens, error, created_at, cached_tokens"
+    "prompt_tokens, completion_tokens, total_tokens, error, created_at, cached_tokens, "
+    "tool_calls, tool_call_id, tool_name, tool_meta, fingerprint, alternatives"
 )
 
 # Plain dict lookups: calling Role(value) costs ~1 µs a row, which adds up on a 50-message page.
@@ -32,6 +33,10 @@ _STATUSES = {status.value: status for status in MessageStatus}
 def _dump_overrides(overrides: dict[str, object] | None) -> str:
     # ensure_ascii=False keeps non-English text readable in the file (and smaller).
     return json.dumps(overrides or {}, ensure_ascii=False, separators=(",", ":"))
+
+
+def _dump_calls(calls: list[ToolCall]) -> str:
+    return json.dumps([[c.id, c.name, c.arguments] for c in calls], ensure_ascii=False) if calls else ""
 
 
 def _conversation(row: tuple) -> Conversation:
@@ -48,6 +53,9 @@ def _message(row: tuple) -> Message:
     return Message(
         id=row[0], conversation_id=row[1], role=_ROLES[row[2]], content=row[3], status=_STATUSES[row[4]],
         model=row[5], usage=usage, error=row[9], created_at=row[10],
+        tool_calls=[ToolCall(*c) for c in json.loads(row[12])] if row[12] else [],
+        tool_call_id=row[13], tool_name=row[14], tool_meta=json.loads(row[15]) if row[15] else {},
+        fingerprint=row[16], alternatives=json.loads(row[17]) if row[17] else [],
     )
 
 
@@ -172,7 +180,7 @@ class Store:
         usage = message.usage
         with transaction(self.conn):
             self.conn.execute(
-                f"INSERT INTO messages ({_MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO messages ({_MESSAGE_COLUMNS}) VALUES ({', '.join('?' * 18)})",
                 (
                     message.id, message.conversation_id, message.role.value, message.content,
                     message.status.value, message.model,
@@ -181,6 +189,10 @@ class Store:
                     usage.total_tokens if usage else None,
                     message.error, message.created_at,
                     usage.cached_tokens if usage else None,
+                    _dump_calls(message.tool_calls), message.tool_call_id, message.tool_name,
+                    json.dumps(message.tool_meta, ensure_ascii=False) if message.tool_meta else "",
+                    message.fingerprint,
+                    json.dumps(message.alternatives, ensure_ascii=False) if message.alternatives else "",
                 ),
             )
             self.conn.executemany(
@@ -204,6 +216,9 @@ class Store:
         model: str | None = None,
         usage: Usage | None = None,
         error: str | None = None,
+        tool_calls: list[ToolCall] | None = None,
+        fingerprint: str | None = None,
+        alternatives: list[str] | None = None,
     ) -> None:
         """Change only the fields given (None means "leave as is"). Committed when this returns."""
         assignments: list[str] = []
@@ -212,6 +227,15 @@ class Store:
             if value is not None:
                 assignments.append(f"{column} = ?")
                 values.append(value.value if isinstance(value, MessageStatus) else value)
+        if tool_calls is not None:
+            assignments.append("tool_calls = ?")
+            values.append(_dump_calls(tool_calls))
+        if fingerprint is not None:
+            assignments.append("fingerprint = ?")
+            values.append(fingerprint)
+        if alternatives is not None:
+            assignments.append("alternatives = ?")
+            values.append(json.dumps(alternatives, ensure_ascii=False) if alternatives else "")
         if usage is not None:
             assignments.append("prompt_tokens = ?, completion_tokens = ?, total_tokens = ?, cached_tokens = ?")
             values += [usage.prompt_tokens, usage.completion_tokens, usage.total_tokens, usage.cached_tokens]

@@ -45,6 +45,7 @@ from desktop_assistant.domain.params import (
     ResponseFormat,
 )
 from desktop_assistant.domain.presets import BUILT_IN_PRESETS, SCHEMA_TEMPLATES, Preset
+from desktop_assistant.domain.tools import Tool
 
 from .error_text import describe
 
@@ -87,7 +88,8 @@ def _escape(text: str) -> str:
 class ChatSettingsDialog(QDialog):
     def __init__(self, params: ChatParams, fetch_models: Callable[[], Awaitable[list[str]]] | None,
                  parent: QWidget | None = None, presets: list[Preset] | None = None,
-                 save_preset: Callable[[Preset], None] | None = None) -> None:
+                 save_preset: Callable[[Preset], None] | None = None, tools: list[Tool] | None = None,
+                 tools_supported: bool = True) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Chat settings"))
         self.setMinimumWidth(600)
@@ -152,6 +154,14 @@ class ChatSettingsDialog(QDialog):
         self.seed.set_value(params.seed)
         self._row(form, self.tr("Seed"), self.seed,
                   self.tr("The same seed and settings give (mostly) the same reply."))
+        choices = QSpinBox()
+        choices.setRange(1, 8)
+        choices.setValue(2)
+        self.n = OptionalNumber(choices)
+        self.n.set_value(params.n)
+        self._row(form, self.tr("Choices (n)"), self.n,
+                  self.tr("Several replies to each question, shown as tabs; you pick the one to continue with "
+                          "(each costs its output tokens)."))
         stop_row = QHBoxLayout()
         self.stop_edits: list[QLineEdit] = []
         for i in range(MAX_STOP_SEQUENCES):
@@ -195,6 +205,29 @@ class ChatSettingsDialog(QDialog):
         self._row(form, self.tr("Images of last N questions"), self.image_turns,
                   self.tr("Images are sent again with every question. Keep only those of the last N questions "
                           "to save tokens (unset: all)."))
+
+        # --- Tools: the local functions the model may call ---------------------------------------------------
+        tools_page, form = self._page(self.tr("Tools"))
+        self._default_tools = [t.name for t in tools or [] if t.default_on]
+        on = set(params.tools) if params.tools is not None else set(self._default_tools)
+        self.tool_boxes: dict[str, QCheckBox] = {}
+        shown = {"calculator": self.tr("Calculator: exact arithmetic"),
+                 "current_datetime": self.tr("Current date and time, in any time zone"),
+                 "convert_units": self.tr("Unit conversion (length, weight, temperature, …)"),
+                 "read_text_file": self.tr("Read the text files attached to this chat")}
+        for tool in tools or []:
+            box = QCheckBox(shown.get(tool.name, tool.name))
+            box.setToolTip(tool.description)
+            box.setChecked(tool.name in on)
+            self.tool_boxes[tool.name] = box
+            form.addRow(box)
+        note = QLabel(self.tr("The model may call the tools that are on; each call shows in the chat with its "
+                              "arguments and result. Tools that change anything ask you first.")
+                      if tools_supported else
+                      self.tr("This provider's server refused tools, so they are not sent to it."))
+        note.setObjectName("MetaLabel")
+        note.setWordWrap(True)
+        form.addRow(note)
 
         # --- Output: response format -----------------------------------------------------------------------
         output, form = self._page(self.tr("Output"))
@@ -259,7 +292,8 @@ class ChatSettingsDialog(QDialog):
         self.response_format.currentIndexChanged.connect(lambda _i: self._update_schema_box())
         self.schema.textChanged.connect(self._check_schema)
         self._update_schema_box()
-        self._pages = {"basics": basics, "sampling": sampling, "context": context, "output": output}
+        self._pages = {"basics": basics, "sampling": sampling, "context": context, "tools": tools_page,
+                       "output": output}
         self.model.currentTextChanged.connect(lambda _t: self._update_window_hint())
         self.strategy.currentIndexChanged.connect(lambda _i: self.summary_model.setEnabled(
             self.strategy.currentData() == ContextStrategy.SUMMARIZE.value))
@@ -352,6 +386,7 @@ class ChatSettingsDialog(QDialog):
             frequency_penalty=self.frequency_penalty.value(),
             stop=tuple(_unescape(e.text()) for e in self.stop_edits if e.text()),
             seed=self.seed.value(),
+            n=self.n.value(),
             response_format=ResponseFormat(self.response_format.currentData()),
             json_schema=self.schema.toPlainText(),
             schema_name=self.schema_name.text().strip() or "reply",
@@ -361,7 +396,13 @@ class ChatSettingsDialog(QDialog):
             context_strategy=self.strategy.currentData(),
             summary_model=self.summary_model.currentText().strip(),
             image_turns=self.image_turns.value(),
+            tools=self._chosen_tools(),
         )
+
+    def _chosen_tools(self) -> tuple[str, ...] | None:
+        """The tools ticked; None while they are the defaults (so new built-in tools reach old chats too)."""
+        chosen = [name for name, box in self.tool_boxes.items() if box.isChecked()]
+        return None if sorted(chosen) == sorted(self._default_tools) else tuple(chosen)
 
     def _mark_default(self) -> None:
         self.save_as_default = True

@@ -15,6 +15,7 @@ from desktop_assistant.store import AttachmentFiles, ContextMark, Store
 
 from .message_widgets import AssistantMessageWidget, MessageWidget, UserMessageWidget
 from .theme import Colors
+from .tool_card import ToolCallCard
 
 COLUMN_WIDTH = 760
 PAGE_SIZE = 16  # messages per page: about two screens; a 1,000-message chat opens with just these
@@ -65,6 +66,7 @@ class ChatView(QScrollArea):
     edit_submitted = Signal(str, str)
     action_requested = Signal(object)
     speak_requested = Signal(str, bool)  # (message id, True to read it aloud / False to stop)
+    choice_requested = Signal(object, int)  # (message, alternative k): continue with another of n choices
 
     def __init__(self, store: Store, colors: Colors, theme: MarkdownTheme, files: AttachmentFiles | None = None,
                  parent: QWidget | None = None) -> None:
@@ -218,6 +220,8 @@ class ChatView(QScrollArea):
         self._finishing.clear()
 
     def _make_widget(self, message: Message) -> MessageWidget:
+        if message.role == Role.TOOL:
+            return ToolCallCard(message, self._colors)
         if message.role == Role.USER:
             widget: MessageWidget = UserMessageWidget(message, self._colors, self._files)
             widget.edit_submitted.connect(self.edit_submitted)
@@ -228,6 +232,7 @@ class ChatView(QScrollArea):
             widget.regenerate_requested.connect(self.regenerate_requested)
             widget.action_requested.connect(self.action_requested)
             widget.speak_requested.connect(lambda on, mid=message.id: self.speak_requested.emit(mid, on))
+            widget.choose_requested.connect(lambda k, w=widget: self.choice_requested.emit(w.message, k))
             widget.set_can_speak(self._can_speak)
             widget.set_speaking(message.id == self._speaking_id)
             if self._json_schema is not None:
@@ -253,6 +258,9 @@ class ChatView(QScrollArea):
             if isinstance(widget, AssistantMessageWidget):
                 streaming = widget.message.status == MessageStatus.STREAMING
                 widget.regenerate_button.setVisible(message_id == last and not streaming)
+                # Reproduce (a seeded request run again) is the last reply's, like Regenerate.
+                widget.fingerprint_button.setVisible(message_id == last and not streaming
+                                                     and bool(widget.message.fingerprint))
 
     # --- session events -------------------------------------------------------------------------
     def on_message_added(self, message: Message) -> None:

@@ -34,10 +34,11 @@ from desktop_assistant.audio import AudioError
 from desktop_assistant.config.pricing_file import PricingFile
 from desktop_assistant.config.secrets import SecretStoreError
 from desktop_assistant.domain.errors import AssistantError, ErrorKind
-from desktop_assistant.domain.models import Message, Usage
+from desktop_assistant.domain.models import Message, ToolCall, Usage
 from desktop_assistant.domain.params import ParamError, ResponseFormat
 from desktop_assistant.domain.presets import Preset
 from desktop_assistant.domain.pricing import PriceTable, format_cost
+from desktop_assistant.domain.tools import Tool
 from desktop_assistant.domain.vision import Detail
 from desktop_assistant.services.attachments import AttachmentService
 from desktop_assistant.services.chat_session import ChatSession
@@ -79,6 +80,7 @@ class MainWindow(QMainWindow):
         self.colors = colors
         self.voice = voice
         self._estimate_task: asyncio.Task | None = None
+        self.pending_confirmation: QMessageBox | None = None  # a tool waiting for the user's yes or no
         self.log_dir = log_dir
         self.pricing = pricing
         self.prices = pricing.load() if pricing is not None else None
@@ -167,8 +169,12 @@ class MainWindow(QMainWindow):
         self.chat.regenerate_requested.connect(self.regenerate)
         self.chat.edit_submitted.connect(self.edit_and_resend)
         self.chat.action_requested.connect(self._on_error_action)
+        self.chat.choice_requested.connect(self.session.choose_alternative)
         session.status_changed.connect(self.chat.on_status_changed)
         session.context_marked.connect(self._on_context_marked)
+        session.notice.connect(self._on_notice)
+        if session.tools is not None:
+            session.tools.confirm = self.confirm_tool
         if self.voice is not None:
             self._connect_voice(self.voice)
 
@@ -364,6 +370,29 @@ class MainWindow(QMainWindow):
         self._estimate_task = loop.create_task(estimate())
         return self._estimate_task
 
+    def _on_notice(self, code: str) -> None:
+        if code == "tools_unsupported":
+            self.statusBar().showMessage(self.tr("This server does not take tools: the request was sent without "
+                                                 "them, and tools stay off for this provider."), 10000)
+
+    async def confirm_tool(self, call: ToolCall, tool: Tool) -> bool:
+        """Ask before a tool with side effects runs (the model wants to change something)."""
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Allow this action?"),
+                          self.tr("The assistant wants to use “%1”: %2").replace("%1", tool.name)
+                          .replace("%2", tool.description), parent=self)
+        box.setDetailedText(call.arguments)
+        allow = box.addButton(self.tr("Allow"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(self.tr("Don't allow"), QMessageBox.ButtonRole.RejectRole)
+        answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        box.buttonClicked.connect(lambda button: answer.done() or answer.set_result(button is allow))
+        box.finished.connect(lambda _r: answer.done() or answer.set_result(False))
+        self.pending_confirmation = box
+        box.open()
+        try:
+            return await answer
+        finally:
+            self.pending_confirmation = None
+
     def _on_context_marked(self, conversation_id: str, mark) -> None:
         if self.session.conversation is not None and self.session.conversation.id == conversation_id:
             self.chat.set_context_mark(mark)
@@ -403,8 +432,12 @@ class MainWindow(QMainWindow):
     def open_chat_settings(self) -> ChatSettingsDialog:
         from .chat_settings_dialog import ChatSettingsDialog
 
+        tools = self.session.tools
+        provider = self.providers.active()
         dialog = ChatSettingsDialog(self.session.params(), self.providers.list_models, self,
-                                    presets=self.providers.settings.presets, save_preset=self._save_preset)
+                                    presets=self.providers.settings.presets, save_preset=self._save_preset,
+                                    tools=list(tools.registry.tools.values()) if tools is not None else None,
+                                    tools_supported=tools.supported(provider) if tools and provider else True)
         dialog.finished.connect(lambda result: self._apply_chat_settings(dialog, result))
         dialog.open()
         return dialog

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
+    QTabBar,
     QTextBrowser,
     QToolButton,
     QVBoxLayout,
@@ -450,6 +451,7 @@ class AssistantMessageWidget(MessageWidget):
     regenerate_requested = Signal()
     action_requested = Signal(object)  # an error_text.Action
     speak_requested = Signal(bool)  # True: read this reply aloud; False: stop reading it
+    choose_requested = Signal(int)  # n > 1: continue with alternative k (1-based)
 
     def __init__(self, message: Message, colors: Colors, theme: MarkdownTheme,
                  parent: QWidget | None = None) -> None:
@@ -457,8 +459,17 @@ class AssistantMessageWidget(MessageWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 8, 0, 4)
         outer.setSpacing(4)
+        self.choices = QTabBar()  # n > 1: the choices side by side, as tabs over the one text
+        self.choices.setObjectName("ChoiceTabs")
+        self.choices.setDrawBase(False)
+        self.choices.hide()
+        outer.addWidget(self.choices)
         self.text = MarkdownBrowser(theme, self.tr("Copy"))
         outer.addWidget(self.text)
+        self.choose_button = QPushButton(self.tr("Continue with this choice"))
+        self.choose_button.setObjectName("Link")
+        self.choose_button.hide()
+        outer.addWidget(self.choose_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.json_view: JsonView | None = None  # a JSON reply is shown as a tree (the text stays a click away)
         self._schema: dict | None = None  # the structured-output schema the reply should follow
         self._prices: PriceTable | None = None  # to show what the reply cost
@@ -484,6 +495,9 @@ class AssistantMessageWidget(MessageWidget):
         actions.setSpacing(2)
         self.copy_button = _flat_button("copy", self.tr("Copy reply"), colors)
         self.regenerate_button = _flat_button("regenerate", self.tr("Regenerate"), colors)
+        self.fingerprint_button = QPushButton(self.tr("Reproduce"))
+        self.fingerprint_button.setObjectName("Link")
+        self.fingerprint_button.hide()
         self.view_toggle = QPushButton(self.tr("Show as text"))
         self.view_toggle.setObjectName("Link")
         self.view_toggle.hide()
@@ -499,6 +513,7 @@ class AssistantMessageWidget(MessageWidget):
         actions.addWidget(self.speak_button)
         actions.addWidget(self.regenerate_button)
         actions.addWidget(self.view_toggle)
+        actions.addWidget(self.fingerprint_button)
         actions.addSpacing(6)
         actions.addWidget(self.status_chip)
         actions.addStretch(1)
@@ -509,6 +524,9 @@ class AssistantMessageWidget(MessageWidget):
         self.regenerate_button.clicked.connect(self.regenerate_requested)
         self.speak_button.toggled.connect(self._on_speak_toggled)
         self.view_toggle.clicked.connect(self._toggle_view)
+        self.choices.currentChanged.connect(self._show_choice)
+        self.choose_button.clicked.connect(lambda: self.choose_requested.emit(self.choices.currentIndex()))
+        self.fingerprint_button.clicked.connect(self.regenerate_requested)
 
         if message.status == MessageStatus.STREAMING:
             self.text.begin_stream()
@@ -557,19 +575,48 @@ class AssistantMessageWidget(MessageWidget):
         self.speak_requested.emit(on)
 
     def refresh_status(self, message: Message) -> None:
-        """The reply's status changed after it finished (cut off by the user speaking)."""
+        """The reply changed after it finished (cut off by the user speaking, another choice taken)."""
         self.message = message
+        self.text.set_markdown(message.content)
         self._show_final(decode_error(message.error))
+
+    # --- n > 1: the choices -----------------------------------------------------------------------
+    def _show_choices(self) -> None:
+        count = 1 + len(self.message.alternatives)
+        self.choices.blockSignals(True)
+        while self.choices.count():
+            self.choices.removeTab(0)
+        if count > 1:
+            for k in range(count):
+                self.choices.addTab(self.tr("Choice %1").replace("%1", str(k + 1)))
+            self.choices.setCurrentIndex(0)
+        self.choices.blockSignals(False)
+        self.choices.setVisible(count > 1)
+        self.choose_button.hide()
+
+    def _show_choice(self, index: int) -> None:
+        text = self.message.content if index <= 0 else self.message.alternatives[index - 1]
+        self.text.set_markdown(text)
+        self.text.setVisible(bool(text))
+        self.choose_button.setVisible(index > 0)
+        self.updateGeometry()
 
     def _show_final(self, error: AssistantError | None) -> None:
         status = self.message.status
         self.text.setVisible(bool(self.message.content))
+        if self.message.fingerprint:
+            self.fingerprint_button.setToolTip(
+                self.tr("system_fingerprint %1: the same seed and settings reproduce this reply on the same "
+                        "backend. Click to run the same request again.").replace("%1", self.message.fingerprint))
         chips = {
             MessageStatus.STOPPED: self.tr("Stopped"),
             MessageStatus.INTERRUPTED: self.tr("Interrupted"),
             MessageStatus.CUT_OFF: self.tr("Interrupted by you"),
         }
         self.status_chip.setText(chips.get(status, ""))
+        if self.message.tool_calls and status == MessageStatus.COMPLETE:
+            names = ", ".join(dict.fromkeys(c.name for c in self.message.tool_calls))
+            self.status_chip.setText(self.tr("Using tools: %1").replace("%1", names))
         self._show_meta()
         self.copy_button.setVisible(bool(self.message.content))
         self.speak_button.setVisible(self._can_speak and bool(self.message.content))
@@ -582,6 +629,7 @@ class AssistantMessageWidget(MessageWidget):
         else:
             self.error_card.hide()
         self._show_json()
+        self._show_choices()
 
     def _show_meta(self) -> None:
         """Model, tokens of the reply, and its cost where the model has a price (the tooltip has the details)."""
@@ -596,6 +644,8 @@ class AssistantMessageWidget(MessageWidget):
             cost = self._prices.cost(self.message.model or "", usage) if self._prices is not None else None
             if cost is not None and self._prices is not None:
                 parts.append(format_cost(cost, self._prices.currency))
+        if self.message.fingerprint:
+            parts.append(self.message.fingerprint)
         self.meta.setText(" · ".join(p for p in parts if p))
         self.meta.setToolTip(tip)
 

@@ -104,6 +104,9 @@ def style_sheet(c: Colors) -> str:
     #MetaLabel {{ color: {c.muted}; }}
     #StatusChip {{ color: {c.muted}; }}
     #ErrorText {{ color: {c.danger}; }}
+    #ToolCard {{ border: 1px solid {c.border}; border-radius: 10px; background: {c.bubble}; }}
+    #ToolCard QLabel {{ background: transparent; }}
+    #ToolCardTitle {{ font-weight: 600; }}
     #SidebarSearch {{ border: 1px solid {c.border}; border-radius: 8px; padding: 5px 8px; background: {c.window};
                       color: {c.text}; }}
     #JsonView {{ border: 1px solid {c.border}; border-radius: 8px; background: {c.window}; }}

@@ -196,3 +196,27 @@ def test_summary_request_conforms(spec_mock_url: str) -> None:
         return await summarize(audio._gateway, provider, "gpt-4o-mini", HISTORY, previous_summary="Earlier: hi.")
 
     assert isinstance(_run_audio(spec_mock_url, scenario), str)
+
+
+def test_tool_requests_conform(client: openai.OpenAI) -> None:
+    """tools, an assistant turn with (parallel) tool calls, the tool results, and tool_choice none."""
+    from desktop_assistant.domain.models import ToolCall
+    from desktop_assistant.domain.tools import built_in_tools
+
+    registry = built_in_tools()
+    specs = registry.specs(registry.default_enabled())
+    history = [
+        Message("c", Role.USER, "What is 6*7, and the time in Shanghai?"),
+        Message("c", Role.ASSISTANT, "", tool_calls=[ToolCall("call_1", "calculator", '{"expression": "6*7"}'),
+                                                     ToolCall("call_2", "current_datetime",
+                                                              '{"timezone": "Asia/Shanghai"}')]),
+        Message("c", Role.TOOL, '{"expression": "6*7", "result": 42}', tool_call_id="call_1", tool_name="calculator"),
+        Message("c", Role.TOOL, '{"iso": "2026-11-21T23:30:00+08:00"}', tool_call_id="call_2",
+                tool_name="current_datetime"),
+    ]
+    body = chat_request(ChatParams(model="gpt-4o-mini"), history, BASE_URLS["openai"], tools=specs)
+    with client.chat.completions.create(**body, extra_headers={"Accept": "text/event-stream"}) as stream:
+        assert list(stream)
+    body["tool_choice"] = "none"
+    with client.chat.completions.create(**body, extra_headers={"Accept": "text/event-stream"}) as stream:
+        assert list(stream)

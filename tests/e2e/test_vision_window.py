@@ -279,8 +279,22 @@ def test_a_text_file_is_attached_and_its_text_reaches_the_model(make_app, server
     assert result.error is None
     content = server.chat_requests[-1].json["messages"][-1]["content"]
     assert isinstance(content, str) and content.startswith("Summarise the notes")
-    assert "--- 会议记录.md ---\n# Meeting" in content and "预算：3 万元" in content
-    assert "中文的 GB18030 文件" in content  # decoded, sent as UTF-8
+    # With the read_text_file tool on (the default) the model is told the files are there and reads them.
+    assert "[Attached text file “会议记录.md” (38 characters): read it with the read_text_file tool.]" in content
+    assert "预算" not in content
+    files = window.session._text_files(window.session.conversation)
+    assert [(f.name, f.text) for f in files] == [("会议记录.md", notes.read_text(encoding="utf-8")),
+                                                 ("旧文件.txt", "中文的 GB18030 文件")]  # decoded, kept as UTF-8
+    # With tools off the text goes inline.
+    dialog = app.do(window.open_chat_settings)
+    for box in dialog.tool_boxes.values():
+        box.setChecked(False)
+    app.do(dialog.accept)
+    server.script(Reply(text="Inline now."))
+    window.composer.set_text("And now?")
+    app.run(app.do(lambda: window.send(window.composer.text())))
+    first_question = server.chat_requests[-1].json["messages"][0]["content"]
+    assert "--- 会议记录.md ---\n# Meeting" in first_question and "中文的 GB18030 文件" in first_question
     from PySide6.QtWidgets import QLabel
 
     question = window.chat.widget_for(window.chat.message_ids[0])

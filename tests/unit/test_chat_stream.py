@@ -95,14 +95,14 @@ def test_normal_stream_with_usage_chunk_and_done():
     assert text == "Hello"
     assert reader.done
     assert [d.finish_reason for d in deltas if d.finish_reason] == ["stop"]
-    assert [d.usage for d in deltas if d.usage] == [(12, 3, 15)]
+    assert [d.usage for d in deltas if d.usage] == [(12, 3, 15, 0)]
     assert deltas[-1].model == "gpt-4o-mini-2024"
 
 
 def test_usage_with_missing_counts():
     body = {"choices": [], "usage": {"prompt_tokens": None, "completion_tokens": 4}}
     _text, _reader, deltas = read_all(b"data: " + json.dumps(body).encode() + b"\n\n")
-    assert deltas[0].usage == (0, 4, None)
+    assert deltas[0].usage == (0, 4, None, 0)
 
 
 def test_only_the_first_choice_is_kept():
@@ -143,3 +143,27 @@ def test_data_that_is_not_a_json_object():
 def test_null_delta_and_null_content_are_no_text():
     body = {"choices": [{"index": 0, "delta": None}, {"index": 0, "delta": {"content": None, "role": "assistant"}}]}
     assert ChatStreamReader().read(ServerSentEvent(json.dumps(body))).text == ""
+
+
+def test_tool_calls_other_choices_fingerprint_and_cached_tokens() -> None:
+    reader = ChatStreamReader()
+    chunks = [
+        {"system_fingerprint": "fp_44709d6fcb", "choices": [
+            {"index": 0, "delta": {"tool_calls": [{"index": 0, "id": "call_a", "type": "function",
+                                                   "function": {"name": "calculator", "arguments": ""}}]}},
+            {"index": 1, "delta": {"content": "Other "}}]},
+        {"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {"arguments": '{"expr'}},
+                                                          {"index": 1, "id": "call_b",
+                                                           "function": {"name": "current_datetime"}}]}},
+                     {"index": 1, "delta": {"content": "choice"}, "finish_reason": "stop"}]},
+        {"choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}],
+         "usage": {"prompt_tokens": 50, "completion_tokens": 9, "total_tokens": 59,
+                   "prompt_tokens_details": {"cached_tokens": 32}}},
+    ]
+    deltas = [reader.read(ServerSentEvent(json.dumps(c))) for c in chunks]
+    assert deltas[0].fingerprint == "fp_44709d6fcb"
+    assert [(t.index, t.id, t.name, t.arguments) for d in deltas for t in d.tool_calls] == [
+        (0, "call_a", "calculator", ""), (0, "", "", '{"expr'), (1, "call_b", "current_datetime", "")]
+    assert deltas[0].others == {1: "Other "} and deltas[1].others == {1: "choice"}
+    assert deltas[1].others_finished == {1: "stop"}
+    assert deltas[2].finish_reason == "tool_calls" and deltas[2].usage == (50, 9, 59, 32)

@@ -42,102 +42,127 @@
 <context>
     <name>AssistantMessageWidget</name>
     <message>
-        <location filename="../../ui/message_widgets.py" line="436"/>
+        <location filename="../../ui/message_widgets.py" line="467"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="461"/>
+        <location filename="../../ui/message_widgets.py" line="469"/>
+        <source>Continue with this choice</source>
+        <translation>用这个回复继续</translation>
+    </message>
+    <message>
+        <location filename="../../ui/message_widgets.py" line="496"/>
         <source>Copy reply</source>
         <translation>复制回复</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="462"/>
+        <location filename="../../ui/message_widgets.py" line="497"/>
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="463"/>
-        <location filename="../../ui/message_widgets.py" line="602"/>
-        <location filename="../../ui/message_widgets.py" line="619"/>
+        <location filename="../../ui/message_widgets.py" line="498"/>
+        <source>Reproduce</source>
+        <translation>重现</translation>
+    </message>
+    <message>
+        <location filename="../../ui/message_widgets.py" line="501"/>
+        <location filename="../../ui/message_widgets.py" line="677"/>
+        <location filename="../../ui/message_widgets.py" line="694"/>
         <source>Show as text</source>
         <translation>以文本显示</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="466"/>
-        <location filename="../../ui/message_widgets.py" line="529"/>
+        <location filename="../../ui/message_widgets.py" line="504"/>
+        <location filename="../../ui/message_widgets.py" line="571"/>
         <source>Read aloud</source>
         <translation>朗读</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="501"/>
+        <location filename="../../ui/message_widgets.py" line="543"/>
         <source>Writing…</source>
         <translation>正在生成…</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="529"/>
+        <location filename="../../ui/message_widgets.py" line="571"/>
         <source>Stop reading aloud</source>
         <translation>停止朗读</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="544"/>
+        <location filename="../../ui/message_widgets.py" line="591"/>
+        <source>Choice %1</source>
+        <translation>回复 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/message_widgets.py" line="609"/>
+        <source>system_fingerprint %1: the same seed and settings reproduce this reply on the same backend. Click to run the same request again.</source>
+        <translation>system_fingerprint %1：在同一后端上，相同的种子和设置会重现这条回复。点击可再次发送同样的请求。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/message_widgets.py" line="612"/>
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="545"/>
+        <location filename="../../ui/message_widgets.py" line="613"/>
         <source>Interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="546"/>
+        <location filename="../../ui/message_widgets.py" line="614"/>
         <source>Interrupted by you</source>
         <translation>已被你打断</translation>
     </message>
+    <message>
+        <location filename="../../ui/message_widgets.py" line="619"/>
+        <source>Using tools: %1</source>
+        <translation>正在使用工具：%1</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../../ui/message_widgets.py" line="568"/>
+        <location filename="../../ui/message_widgets.py" line="640"/>
         <source>%n tokens</source>
         <translation>
             <numerusform>%n 个 token</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="555"/>
+        <location filename="../../ui/message_widgets.py" line="626"/>
         <source>Interrupted: the app closed before this reply finished</source>
         <translation>已中断：回复完成前应用已关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="569"/>
+        <location filename="../../ui/message_widgets.py" line="641"/>
         <source>%1 prompt tokens (%2 cached) + %3 completion tokens</source>
         <translation>%1 个提示 token（其中 %2 个命中缓存）+ %3 个生成 token</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="606"/>
+        <location filename="../../ui/message_widgets.py" line="681"/>
         <source>Does not match the schema: %1</source>
         <translation>不符合 Schema：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="610"/>
+        <location filename="../../ui/message_widgets.py" line="685"/>
         <source>Matches the schema</source>
         <translation>符合 Schema</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="619"/>
+        <location filename="../../ui/message_widgets.py" line="694"/>
         <source>Show as tree</source>
         <translation>以树形显示</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="630"/>
+        <location filename="../../ui/message_widgets.py" line="706"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="631"/>
+        <location filename="../../ui/message_widgets.py" line="707"/>
         <source>Provider settings</source>
         <translation>服务商设置</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="632"/>
+        <location filename="../../ui/message_widgets.py" line="708"/>
         <source>Chat settings</source>
         <translation>对话设置</translation>
     </message>
@@ -225,313 +250,358 @@
 <context>
     <name>ChatSettingsDialog</name>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="92"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="94"/>
         <source>Chat settings</source>
         <translation>对话设置</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="101"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="103"/>
         <source>Basics</source>
         <translation>基本</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="106"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="108"/>
         <source>Pick from the server&apos;s list or type a name, e.g. openai/gpt-4o-mini</source>
         <translation>从服务器提供的列表中选择，或输入模型名称，例如 openai/gpt-4o-mini</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="108"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="110"/>
         <source>Load list</source>
         <translation>获取列表</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="111"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="113"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="118"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="120"/>
         <source>Choose a preset…</source>
         <translation>选择预设…</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="121"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="123"/>
         <source>Save as preset…</source>
         <translation>存为预设…</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="125"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="127"/>
         <source>Preset</source>
         <translation>预设</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="127"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="129"/>
         <source>Optional: how the assistant should behave</source>
         <translation>可选：设定助手的行为方式</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="129"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="131"/>
         <source>System prompt</source>
         <translation>系统提示词</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="132"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="134"/>
         <source>Sampling</source>
         <translation>采样</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="135"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="137"/>
         <source>0–2. Lower is more focused, higher more varied.</source>
         <translation>0–2。数值越低回答越集中，越高越多样。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="154"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="156"/>
         <source>The same seed and settings give (mostly) the same reply.</source>
         <translation>相同的种子和设置会得到（大致）相同的回复。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="207"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="240"/>
         <source>JSON object: any valid JSON. JSON schema: the reply follows your schema.</source>
         <translation>JSON 对象：任意有效的 JSON。JSON Schema：回复遵循你给出的结构。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="134"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="136"/>
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="138"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="140"/>
         <source>0–1. Nucleus sampling; change this or temperature, not both.</source>
         <translation>0–1。核采样；建议只调整此项或温度之一，不要同时调整。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="137"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="139"/>
         <source>Top p</source>
         <translation>Top P</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="140"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="142"/>
         <source>Max tokens</source>
         <translation>最大 token 数</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="196"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="206"/>
         <source>Images are sent again with every question. Keep only those of the last N questions to save tokens (unset: all).</source>
         <translation>每次提问都会重新发送图片。只保留最近 N 个问题中的图片以节省 token（不设置则全部保留）。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="195"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="205"/>
         <source>Images of last N questions</source>
         <translation>保留最近 N 个问题的图片</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="141"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="143"/>
         <source>The longest reply, in tokens (sent as max_completion_tokens to OpenAI).</source>
         <translation>单次回复的最大长度（以 token 计；发送给 OpenAI 时为 max_completion_tokens）。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="143"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="145"/>
         <source>Presence penalty</source>
         <translation>存在惩罚</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="144"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="146"/>
         <source>−2–2. Positive values nudge the model towards new topics.</source>
         <translation>−2–2。正值会促使模型谈论新话题。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="146"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="148"/>
         <source>Frequency penalty</source>
         <translation>频率惩罚</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="147"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="149"/>
         <source>−2–2. Positive values make repeating the same words less likely.</source>
         <translation>−2–2。正值会降低重复相同词语的可能性。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="153"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="155"/>
         <source>Seed</source>
         <translation>随机种子</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="159"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="162"/>
+        <source>Choices (n)</source>
+        <translation>回复数量 (n)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="163"/>
+        <source>Several replies to each question, shown as tabs; you pick the one to continue with (each costs its output tokens).</source>
+        <translation>每个问题生成多条回复，以标签页显示；由你选择用哪一条继续（每条都会计费输出 token）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="169"/>
         <source>stop %1</source>
         <translation>停止词 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="162"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="172"/>
         <source>Stop sequences</source>
         <translation>停止序列</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="163"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="173"/>
         <source>Up to 4; the reply ends before any of them. Type \n for a new line.</source>
         <translation>最多 4 个；回复会在遇到其中任意一个之前结束。用 
  表示换行。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="166"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="176"/>
         <source>Context</source>
         <translation>上下文</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="171"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="181"/>
         <source>Context window</source>
         <translation>上下文窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="174"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="184"/>
         <source>Max messages in context</source>
         <translation>上下文最多消息数</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="175"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="185"/>
         <source>Send at most this many recent messages, however short (unset: as many as fit).</source>
         <translation>最多发送这么多条最近的消息，不论长短（不设置：能放下多少就发送多少）。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="177"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="187"/>
         <source>Leave out the oldest messages</source>
         <translation>省略最早的消息</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="178"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="188"/>
         <source>Summarise the oldest messages</source>
         <translation>总结最早的消息</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="180"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="190"/>
         <source>When the chat is too long</source>
         <translation>对话过长时</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="181"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="191"/>
         <source>The system prompt and your latest question are always sent; a marker in the chat shows where the sent part begins.</source>
         <translation>系统提示词和你的最新问题总会发送；对话中会用标记显示发送部分从哪里开始。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="187"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="197"/>
         <source>the chat&apos;s model</source>
         <translation>对话所用模型</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="188"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="198"/>
         <source>Summary model</source>
         <translation>总结模型</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="189"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="199"/>
         <source>A cheaper model can write the summaries; empty: the chat&apos;s own model.</source>
         <translation>可以用更便宜的模型来写总结；留空则使用对话本身的模型。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="200"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="210"/>
+        <source>Tools</source>
+        <translation>工具</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="214"/>
+        <source>Calculator: exact arithmetic</source>
+        <translation>计算器：精确计算</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="215"/>
+        <source>Current date and time, in any time zone</source>
+        <translation>当前日期和时间（可指定任意时区）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="216"/>
+        <source>Unit conversion (length, weight, temperature, …)</source>
+        <translation>单位换算（长度、重量、温度等）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="217"/>
+        <source>Read the text files attached to this chat</source>
+        <translation>读取本对话中附加的文本文件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="224"/>
+        <source>The model may call the tools that are on; each call shows in the chat with its arguments and result. Tools that change anything ask you first.</source>
+        <translation>模型可以调用已开启的工具；每次调用都会连同参数和结果显示在对话中。会更改内容的工具会先征求你的同意。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="227"/>
+        <source>This provider&apos;s server refused tools, so they are not sent to it.</source>
+        <translation>此服务商的服务器不支持工具，因此不会向它发送工具。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_settings_dialog.py" line="233"/>
         <source>Output</source>
         <translation>输出</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="202"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="235"/>
         <source>Text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="203"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="236"/>
         <source>JSON object</source>
         <translation>JSON 对象</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="204"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="237"/>
         <source>JSON schema (structured output)</source>
         <translation>JSON Schema（结构化输出）</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="206"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="239"/>
         <source>Reply format</source>
         <translation>回复格式</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="212"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="245"/>
         <source>Start from a template…</source>
         <translation>从模板开始…</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="213"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="246"/>
         <source>Extract an event</source>
         <translation>提取事件</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="214"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="247"/>
         <source>Step-by-step math solution</source>
         <translation>分步数学解答</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="215"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="248"/>
         <source>Content classification</source>
         <translation>内容分类</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="219"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="252"/>
         <source>Template</source>
         <translation>模板</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="221"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="254"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="228"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="261"/>
         <source>JSON schema</source>
         <translation>JSON Schema</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="229"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="262"/>
         <source>Strict: the reply must match the schema exactly</source>
         <translation>严格模式：回复必须完全符合 Schema</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="244"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="277"/>
         <source>Save as default for new chats</source>
         <translation>设为新对话的默认设置</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="304"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="338"/>
         <source>Save as preset</source>
         <translation>存为预设</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="304"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="338"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="325"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="359"/>
         <source>Not known for this model: set it to have long chats trimmed.</source>
         <translation>未知此模型的窗口大小：设置后，过长的对话会被裁剪。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="327"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="361"/>
         <source>Known for this model: %1 tokens (unset uses it).</source>
         <translation>此模型的窗口为 %1 个 token（不设置即使用该值）。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="342"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="376"/>
         <source>The schema is valid.</source>
         <translation>Schema 有效。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="386"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="427"/>
         <source>Loading models…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="397"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="438"/>
         <source>you can still type a model name.</source>
         <translation>仍可手动输入模型名称。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/chat_settings_dialog.py" line="405"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="446"/>
         <source>%n models available</source>
         <translation>
             <numerusform>%n 个可用模型</numerusform>
@@ -541,132 +611,132 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../ui/composer.py" line="86"/>
+        <location filename="../../ui/composer.py" line="89"/>
         <source>Message the assistant…</source>
         <translation>给助手发送消息…</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="97"/>
+        <location filename="../../ui/composer.py" line="100"/>
         <source>Chat settings: model, system prompt, temperature…</source>
         <translation>对话设置：模型、系统提示词、温度…</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="103"/>
+        <location filename="../../ui/composer.py" line="106"/>
         <source>Attach images or text files (or drop or paste them)</source>
         <translation>添加图片或文本文件（也可拖放或粘贴）</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="109"/>
+        <location filename="../../ui/composer.py" line="112"/>
         <source>Detail: auto</source>
         <translation>细节：自动</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="109"/>
+        <location filename="../../ui/composer.py" line="112"/>
         <source>Detail: low</source>
         <translation>细节：低</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="110"/>
+        <location filename="../../ui/composer.py" line="113"/>
         <source>Detail: high</source>
         <translation>细节：高</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="112"/>
+        <location filename="../../ui/composer.py" line="115"/>
         <source>How closely the model looks at images: low is 85 tokens per image; high sees fine detail at up to ~1,100 tokens; auto lets the server choose.</source>
         <translation>模型查看图片的精细程度：低为每张 85 个 token；高可看清细节，每张最多约 1,100 个 token；自动由服务器决定。</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="130"/>
+        <location filename="../../ui/composer.py" line="133"/>
         <source>Retry transcription</source>
         <translation>重新转写</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="145"/>
+        <location filename="../../ui/composer.py" line="148"/>
         <source>Voice conversation: what you say is sent when you let go, and replies are spoken while they are written</source>
         <translation>语音对话：松开即发送你说的话，回复会一边生成一边朗读</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="234"/>
+        <location filename="../../ui/composer.py" line="237"/>
         <source>Voice conversation: hold the microphone or %1 to talk.</source>
         <translation>语音对话：按住麦克风或 %1 说话。</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="236"/>
+        <location filename="../../ui/composer.py" line="239"/>
         <source>Voice conversation: hold the microphone to talk.</source>
         <translation>语音对话：按住麦克风说话。</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="246"/>
+        <location filename="../../ui/composer.py" line="249"/>
         <source>Hold to talk; release to send. Talking while a reply is spoken interrupts it.</source>
         <translation>按住说话，松开发送。在朗读回复时说话会打断它。</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="248"/>
+        <location filename="../../ui/composer.py" line="251"/>
         <source>Hold to talk; release to transcribe into the message.</source>
         <translation>按住说话，松开后转写到消息框。</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="250"/>
+        <location filename="../../ui/composer.py" line="253"/>
         <source>Or hold %1.</source>
         <translation>也可以按住 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="258"/>
+        <location filename="../../ui/composer.py" line="261"/>
         <source>Recording… release to stop</source>
         <translation>正在录音…松开即停止</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="265"/>
+        <location filename="../../ui/composer.py" line="268"/>
         <source>Recording… %1 s</source>
         <translation>正在录音… %1 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="287"/>
+        <location filename="../../ui/composer.py" line="290"/>
         <source>Attach images or text files</source>
         <translation>添加图片或文本文件</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="288"/>
+        <location filename="../../ui/composer.py" line="291"/>
         <source>Images and text files (%1);;Images (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;All files (*)</source>
         <translation>图片和文本文件 (%1);;图片 (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="310"/>
+        <location filename="../../ui/composer.py" line="313"/>
         <source>Pasted image</source>
         <translation>粘贴的图片</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="333"/>
+        <location filename="../../ui/composer.py" line="352"/>
         <source>Estimated prompt tokens of this request: the chat so far %1, this message %2, images %3.</source>
         <translation>本次请求的提示 token 估算：之前的对话 %1，本条消息 %2，图片 %3。</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="337"/>
+        <location filename="../../ui/composer.py" line="356"/>
         <source>Preparing images…</source>
         <translation>正在处理图片…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/composer.py" line="339"/>
-        <location filename="../../ui/composer.py" line="342"/>
+        <location filename="../../ui/composer.py" line="358"/>
+        <location filename="../../ui/composer.py" line="361"/>
         <source>≈ %Ln tokens</source>
         <translation>
             <numerusform>约 %Ln 个 token</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/composer.py" line="340"/>
+        <location filename="../../ui/composer.py" line="359"/>
         <source>(%Ln for images)</source>
         <translation>
             <numerusform>（其中图片 %Ln 个）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="356"/>
+        <location filename="../../ui/composer.py" line="375"/>
         <source>Stop (Esc)</source>
         <translation>停止 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="361"/>
+        <location filename="../../ui/composer.py" line="380"/>
         <source>Send (Enter)</source>
         <translation>发送 (Enter)</translation>
     </message>
@@ -674,32 +744,32 @@
 <context>
     <name>ContextMarker</name>
     <message numerus="yes">
-        <location filename="../../ui/message_widgets.py" line="293"/>
+        <location filename="../../ui/message_widgets.py" line="318"/>
         <source>%n earlier messages summarised to fit the model&apos;s context window</source>
         <translation>
             <numerusform>为适应模型的上下文窗口，已总结之前的 %n 条消息</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/message_widgets.py" line="295"/>
+        <location filename="../../ui/message_widgets.py" line="320"/>
         <source>%n earlier messages left out to fit the model&apos;s context window</source>
         <translation>
             <numerusform>为适应模型的上下文窗口，已省略之前的 %n 条消息</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="300"/>
-        <location filename="../../ui/message_widgets.py" line="320"/>
+        <location filename="../../ui/message_widgets.py" line="325"/>
+        <location filename="../../ui/message_widgets.py" line="345"/>
         <source>Show summary</source>
         <translation>显示总结</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="313"/>
+        <location filename="../../ui/message_widgets.py" line="338"/>
         <source>No summary could be written: %1</source>
         <translation>无法生成总结：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="320"/>
+        <location filename="../../ui/message_widgets.py" line="345"/>
         <source>Hide summary</source>
         <translation>隐藏总结</translation>
     </message>
@@ -708,8 +778,8 @@
     <name>ConversationList</name>
     <message>
         <location filename="../../ui/conversation_list.py" line="42"/>
-        <location filename="../../ui/conversation_list.py" line="81"/>
-        <location filename="../../ui/conversation_list.py" line="99"/>
+        <location filename="../../ui/conversation_list.py" line="82"/>
+        <location filename="../../ui/conversation_list.py" line="100"/>
         <source>New chat</source>
         <translation>新建对话</translation>
     </message>
@@ -719,42 +789,42 @@
         <translation>新建对话 (Ctrl+N)</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="48"/>
+        <location filename="../../ui/conversation_list.py" line="49"/>
         <source>Search chats (Ctrl+F)</source>
         <translation>搜索对话 (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="51"/>
+        <location filename="../../ui/conversation_list.py" line="52"/>
         <source>No chat contains this text.</source>
         <translation>没有对话包含这段文字。</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="139"/>
+        <location filename="../../ui/conversation_list.py" line="140"/>
         <source>Rename chat</source>
         <translation>重命名对话</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="139"/>
+        <location filename="../../ui/conversation_list.py" line="140"/>
         <source>Title:</source>
         <translation>标题：</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="146"/>
+        <location filename="../../ui/conversation_list.py" line="147"/>
         <source>Delete chat</source>
         <translation>删除对话</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="147"/>
+        <location filename="../../ui/conversation_list.py" line="148"/>
         <source>Delete “%1” and all its messages? This cannot be undone.</source>
         <translation>要删除“%1”及其全部消息吗？此操作无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="159"/>
+        <location filename="../../ui/conversation_list.py" line="160"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="160"/>
+        <location filename="../../ui/conversation_list.py" line="161"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
@@ -762,32 +832,32 @@
 <context>
     <name>EmptyState</name>
     <message>
-        <location filename="../../ui/chat_view.py" line="37"/>
+        <location filename="../../ui/chat_view.py" line="38"/>
         <source>What can I help with?</source>
         <translation>有什么可以帮你的？</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="46"/>
+        <location filename="../../ui/chat_view.py" line="47"/>
         <source>Type a question and press Enter to send; Shift+Enter starts a new line.</source>
         <translation>输入问题后按 Enter 发送，按 Shift+Enter 换行。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="48"/>
+        <location filename="../../ui/chat_view.py" line="49"/>
         <source>Drop, paste or attach images to ask about them.</source>
         <translation>拖放、粘贴或添加图片，就可以针对图片提问。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="50"/>
+        <location filename="../../ui/chat_view.py" line="51"/>
         <source>Hold the microphone button to talk: your words are typed into the message.</source>
         <translation>按住麦克风按钮说话：你说的话会转成文字放进消息框。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="52"/>
+        <location filename="../../ui/chat_view.py" line="53"/>
         <source>Replies stream in as Markdown, with code you can copy in one click.</source>
         <translation>回复以 Markdown 格式实时显示，代码可一键复制。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="54"/>
+        <location filename="../../ui/chat_view.py" line="55"/>
         <source>Chat settings (model, system prompt, temperature) are behind the sliders button.</source>
         <translation>点击滑块按钮可打开对话设置（模型、系统提示词、温度）。</translation>
     </message>
@@ -948,12 +1018,12 @@
 <context>
     <name>ImagePreview</name>
     <message>
-        <location filename="../../ui/message_widgets.py" line="261"/>
+        <location filename="../../ui/message_widgets.py" line="286"/>
         <source>Image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="278"/>
+        <location filename="../../ui/message_widgets.py" line="303"/>
         <source>Save image</source>
         <translation>保存图片</translation>
     </message>
@@ -961,14 +1031,14 @@
 <context>
     <name>ImageThumb</name>
     <message numerus="yes">
-        <location filename="../../ui/message_widgets.py" line="236"/>
+        <location filename="../../ui/message_widgets.py" line="261"/>
         <source>%Ln characters of text</source>
         <translation>
             <numerusform>%Ln 个字符的文本</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="242"/>
+        <location filename="../../ui/message_widgets.py" line="267"/>
         <source>image</source>
         <translation>图片</translation>
     </message>
@@ -1021,152 +1091,177 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="84"/>
+        <location filename="../../ui/main_window.py" line="89"/>
         <source>Desktop Assistant</source>
         <translation>桌面助手</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="196"/>
+        <location filename="../../ui/main_window.py" line="205"/>
         <source>&amp;Chat</source>
         <translation>对话(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="197"/>
+        <location filename="../../ui/main_window.py" line="206"/>
         <source>&amp;New chat</source>
         <translation>新建对话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="198"/>
+        <location filename="../../ui/main_window.py" line="207"/>
         <source>Chat &amp;settings…</source>
         <translation>对话设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="200"/>
+        <location filename="../../ui/main_window.py" line="209"/>
         <source>&amp;Provider…</source>
         <translation>服务商(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="201"/>
+        <location filename="../../ui/main_window.py" line="210"/>
         <source>P&amp;references…</source>
         <translation>偏好设置(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="204"/>
+        <location filename="../../ui/main_window.py" line="213"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="205"/>
+        <location filename="../../ui/main_window.py" line="214"/>
         <source>Searc&amp;h chats</source>
         <translation>搜索对话(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="207"/>
+        <location filename="../../ui/main_window.py" line="216"/>
         <source>&amp;Usage and costs…</source>
         <translation>用量与费用(&amp;U)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="211"/>
+        <location filename="../../ui/main_window.py" line="220"/>
         <source>&amp;Voice conversation</source>
         <translation>语音对话(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="220"/>
+        <location filename="../../ui/main_window.py" line="229"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="221"/>
+        <location filename="../../ui/main_window.py" line="230"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>键盘快捷键(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="223"/>
+        <location filename="../../ui/main_window.py" line="232"/>
         <source>Open &amp;logs folder</source>
         <translation>打开日志文件夹(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="226"/>
+        <location filename="../../ui/main_window.py" line="235"/>
         <source>&amp;About Desktop Assistant</source>
         <translation>关于桌面助手(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="279"/>
+        <location filename="../../ui/main_window.py" line="288"/>
         <source>Images are still being prepared…</source>
         <translation>图片仍在处理中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="287"/>
+        <location filename="../../ui/main_window.py" line="296"/>
         <source>Chat settings</source>
         <translation>对话设置</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="323"/>
+        <location filename="../../ui/main_window.py" line="332"/>
         <source>The API key cannot be read</source>
         <translation>无法读取 API 密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="325"/>
+        <location filename="../../ui/main_window.py" line="334"/>
         <source>Read the keyring again</source>
         <translation>重新读取密钥环</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="326"/>
+        <location filename="../../ui/main_window.py" line="335"/>
         <source>Enter the key…</source>
         <translation>输入密钥…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="369"/>
+        <location filename="../../ui/main_window.py" line="375"/>
+        <source>This server does not take tools: the request was sent without them, and tools stay off for this provider.</source>
+        <translation>此服务器不支持工具：请求已在不带工具的情况下发送，并且此服务商今后不再使用工具。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="380"/>
+        <source>Allow this action?</source>
+        <translation>允许此操作吗？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="381"/>
+        <source>The assistant wants to use “%1”: %2</source>
+        <translation>助手想要使用“%1”：%2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="384"/>
+        <source>Allow</source>
+        <translation>允许</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="385"/>
+        <source>Don&apos;t allow</source>
+        <translation>不允许</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="401"/>
         <source>Last reply: %1 prompt + %2 completion tokens</source>
         <translation>上次回复：输入 %1 + 输出 %2 个 token</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="499"/>
+        <location filename="../../ui/main_window.py" line="545"/>
         <source>The shortcut %1 could not be set up: another application may use it.</source>
         <translation>无法设置快捷键 %1：可能已被其他应用占用。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="501"/>
+        <location filename="../../ui/main_window.py" line="547"/>
         <source>System-wide shortcuts are not available on this desktop.</source>
         <translation>此桌面环境不支持全局快捷键。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="566"/>
+        <location filename="../../ui/main_window.py" line="616"/>
         <source>Speaking — hold the microphone or %1 to interrupt.</source>
         <translation>正在朗读 — 按住麦克风或 %1 即可打断。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="567"/>
+        <location filename="../../ui/main_window.py" line="617"/>
         <source>the button</source>
         <translation>按钮</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="574"/>
+        <location filename="../../ui/main_window.py" line="624"/>
         <source>Reading aloud failed: %1</source>
         <translation>朗读失败：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="580"/>
+        <location filename="../../ui/main_window.py" line="630"/>
         <source>No provider set up — Chat ▸ Provider…</source>
         <translation>尚未设置服务商——请前往“对话 ▸ 服务商…”</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="583"/>
+        <location filename="../../ui/main_window.py" line="633"/>
         <source>OPENAI_* environment variables</source>
         <translation>OPENAI_* 环境变量</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="585"/>
+        <location filename="../../ui/main_window.py" line="635"/>
         <source> (overridden by OPENAI_* variables)</source>
         <translation>（已被 OPENAI_* 变量覆盖）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="638"/>
+        <location filename="../../ui/main_window.py" line="688"/>
         <source>Drop images to attach them</source>
         <translation>松开鼠标即可添加图片</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="639"/>
+        <location filename="../../ui/main_window.py" line="689"/>
         <source>Message the assistant…</source>
         <translation>给助手发送消息…</translation>
     </message>
@@ -1174,7 +1269,7 @@
 <context>
     <name>OptionalNumber</name>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="58"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="59"/>
         <source>Set</source>
         <translation>自定义</translation>
     </message>
@@ -1475,45 +1570,45 @@
 <context>
     <name>PushToTalk</name>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="162"/>
+        <location filename="../../ui/push_to_talk.py" line="164"/>
         <source>The chosen microphone is not connected; recording with the default one.</source>
         <translation>所选麦克风未连接，正在使用默认麦克风录音。</translation>
     </message>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="183"/>
+        <location filename="../../ui/push_to_talk.py" line="185"/>
         <source>Recording cancelled.</source>
         <translation>已取消录音。</translation>
     </message>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="192"/>
-        <location filename="../../ui/push_to_talk.py" line="203"/>
+        <location filename="../../ui/push_to_talk.py" line="194"/>
+        <location filename="../../ui/push_to_talk.py" line="205"/>
         <source>Hold the microphone button while you speak.</source>
         <translation>请在说话时按住麦克风按钮。</translation>
     </message>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="206"/>
+        <location filename="../../ui/push_to_talk.py" line="208"/>
         <source>Nothing was heard. Check the microphone and its volume.</source>
         <translation>没有录到声音，请检查麦克风和音量。</translation>
     </message>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="199"/>
-        <location filename="../../ui/push_to_talk.py" line="221"/>
+        <location filename="../../ui/push_to_talk.py" line="201"/>
+        <location filename="../../ui/push_to_talk.py" line="223"/>
         <source>Transcribing…</source>
         <translation>正在转写…</translation>
     </message>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="226"/>
-        <location filename="../../ui/push_to_talk.py" line="230"/>
+        <location filename="../../ui/push_to_talk.py" line="228"/>
+        <location filename="../../ui/push_to_talk.py" line="232"/>
         <source>the recording is kept.</source>
         <translation>录音已保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="234"/>
+        <location filename="../../ui/push_to_talk.py" line="236"/>
         <source>Recording stopped at the time limit (Preferences ▸ Voice).</source>
         <translation>录音已达到时长上限而停止（偏好设置 ▸ 语音）。</translation>
     </message>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="237"/>
+        <location filename="../../ui/push_to_talk.py" line="239"/>
         <source>No words were recognised. Try again, a little closer to the microphone.</source>
         <translation>没有识别出文字。请靠近麦克风一些再试一次。</translation>
     </message>
@@ -1615,12 +1710,12 @@
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../app.py" line="136"/>
+        <location filename="../../app.py" line="139"/>
         <source>This history database was written by a newer version of Desktop Assistant (schema %1; this version knows %2). Update the app, or start it with another --profile-dir.</source>
         <translation>此历史数据库由更新版本的桌面助手写入（数据库结构版本 %1；当前版本仅支持到 %2）。请更新应用，或使用其他 --profile-dir 启动。</translation>
     </message>
     <message>
-        <location filename="../../app.py" line="142"/>
+        <location filename="../../app.py" line="145"/>
         <source>The history database cannot be opened:</source>
         <translation>无法打开历史数据库：</translation>
     </message>
@@ -1628,6 +1723,35 @@
         <location filename="../../app.py" line="230"/>
         <source>Something unexpected went wrong. Your chats are saved; the details were written to the log.</source>
         <translation>发生意外错误。你的对话已保存，详细信息已写入日志。</translation>
+    </message>
+</context>
+<context>
+    <name>ToolCallCard</name>
+    <message>
+        <location filename="../../ui/tool_card.py" line="44"/>
+        <source>%1 ms</source>
+        <translation>%1 毫秒</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tool_card.py" line="48"/>
+        <location filename="../../ui/tool_card.py" line="71"/>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tool_card.py" line="61"/>
+        <source>Arguments:</source>
+        <translation>参数：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tool_card.py" line="62"/>
+        <source>Result:</source>
+        <translation>结果：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tool_card.py" line="71"/>
+        <source>Hide</source>
+        <translation>收起</translation>
     </message>
 </context>
 <context>
@@ -1745,22 +1869,22 @@
 <context>
     <name>UserMessageWidget</name>
     <message>
-        <location filename="../../ui/message_widgets.py" line="363"/>
+        <location filename="../../ui/message_widgets.py" line="388"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="364"/>
+        <location filename="../../ui/message_widgets.py" line="389"/>
         <source>Save &amp;&amp; send</source>
         <translation>保存并发送</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="374"/>
+        <location filename="../../ui/message_widgets.py" line="399"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="375"/>
+        <location filename="../../ui/message_widgets.py" line="400"/>
         <source>Edit and resend</source>
         <translation>编辑并重新发送</translation>
     </message>
