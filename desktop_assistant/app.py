@@ -103,7 +103,8 @@ def build_services(paths: ProfilePaths, env: Mapping[str, str] | None = None) ->
     files = AttachmentFiles(paths.attachments_dir)
     tools = ToolRunner(built_in_tools(), providers.tools_supported, providers.mark_tools_unsupported)
     session = ChatSession(store, gateway, providers.active, lambda: providers.settings.defaults, files, tools)
-    voice = Voice.build(AudioGateway(gateway), session, providers.active, lambda: providers.settings.voice)
+    voice = Voice.build(AudioGateway(gateway), session, providers.active, lambda: providers.settings.voice,
+                        record_usage=store.add_audio_usage)
     return Services(settings_file, store, network, gateway, providers, session, AttachmentService(files), voice)
 
 

@@ -29,10 +29,31 @@ class Price:
                 + usage.completion_tokens * self.output) / 1_000_000
 
 
+@dataclass(frozen=True, slots=True)
+class AudioPrice:
+    per_minute: float | None = None  # transcription, or speech billed by audio length (gpt-4o-mini-tts)
+    per_million_characters: float | None = None  # speech billed by text length (tts-1, tts-1-hd)
+
+    def cost(self, seconds: float, characters: int) -> float | None:
+        if self.per_million_characters is not None:
+            return characters * self.per_million_characters / 1_000_000
+        if self.per_minute is not None:
+            return seconds / 60 * self.per_minute
+        return None
+
+
 class PriceTable:
-    def __init__(self, prices: dict[str, Price], currency: str = "USD") -> None:
+    def __init__(self, prices: dict[str, Price], currency: str = "USD",
+                 audio: dict[str, AudioPrice] | None = None) -> None:
         self.prices = prices
         self.currency = currency
+        self.audio = audio or {}
+
+    def audio_cost(self, model: str, seconds: float, characters: int) -> float | None:
+        """What a transcription (seconds of audio) or a speech request (characters, seconds) cost."""
+        name = model.strip().lower().rsplit("/", 1)[-1]
+        price = self.audio.get(name) or self.audio.get(_DATE_SUFFIX.sub("", name))
+        return price.cost(seconds, characters) if price is not None else None
 
     @classmethod
     def from_json(cls, text: str) -> PriceTable:
@@ -47,7 +68,14 @@ class PriceTable:
                                                   _optional(entry.get("cached_input")))
             except (KeyError, TypeError, ValueError) as exc:
                 raise ValueError(f"model {name!r}: needs numbers for input and output ({exc})") from None
-        return cls(prices, str(data.get("currency", "USD")))
+        audio = {}
+        for name, entry in (data.get("audio") or {}).items():
+            try:
+                audio[str(name).lower()] = AudioPrice(_optional(entry.get("per_minute")),
+                                                      _optional(entry.get("per_million_characters")))
+            except (AttributeError, TypeError, ValueError) as exc:
+                raise ValueError(f"audio model {name!r}: needs a number ({exc})") from None
+        return cls(prices, str(data.get("currency", "USD")), audio)
 
     def price_for(self, model: str) -> Price | None:
         """Exact name, then without a gateway prefix or date suffix, then the longest listed prefix."""
@@ -80,4 +108,4 @@ def format_cost(amount: float, currency: str = "USD") -> str:
     return f"{symbol}{amount:,.2f}" if amount >= 1 else f"{symbol}{amount:.3f}".rstrip("0")
 
 
-__all__ = ["Price", "PriceTable", "format_cost"]
+__all__ = ["AudioPrice", "Price", "PriceTable", "format_cost"]

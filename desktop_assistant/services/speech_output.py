@@ -66,8 +66,10 @@ class SpeechRequest:
 
 class Utterance:
     def __init__(self, audio: AudioGateway, provider: ResolvedProvider, settings: VoiceSettings,
-                 make_player: PlayerFactory, *, language_hint: str | None = None) -> None:
+                 make_player: PlayerFactory, *, language_hint: str | None = None,
+                 record_usage: Callable[[str, str, float, int], None] | None = None) -> None:
         self._audio = audio
+        self._record_usage = record_usage
         self._provider = provider
         self._settings = settings
         self._make_player = make_player
@@ -208,19 +210,26 @@ class Utterance:
     async def _fetch(self, text: str, out: asyncio.Queue) -> None:
         settings = self._settings
         fmt = settings.tts_format
+        model = settings.tts_model or "gpt-4o-mini-tts"
+        pcm_bytes = 0
         try:
-            stream = self._audio.speech(self._provider, text, model=settings.tts_model or "gpt-4o-mini-tts",
-                                        voice=settings.voice or "alloy", speed=settings.speed, response_format=fmt)
+            stream = self._audio.speech(self._provider, text, model=model, voice=settings.voice or "alloy",
+                                        speed=settings.speed, response_format=fmt)
             async with stream:
                 if fmt == "pcm":
                     async for chunk in stream:
+                        pcm_bytes += len(chunk)
                         out.put_nowait(chunk)
                 else:  # a container format: decode once it is all here
                     data = b"".join([chunk async for chunk in stream])
                     from desktop_assistant.audio import decode_to_pcm
 
-                    out.put_nowait(await asyncio.to_thread(decode_to_pcm, data, fmt, PCM_SAMPLE_RATE))
+                    pcm = await asyncio.to_thread(decode_to_pcm, data, fmt, PCM_SAMPLE_RATE)
+                    pcm_bytes = len(pcm)
+                    out.put_nowait(pcm)
             out.put_nowait(None)
+            if self._record_usage is not None:
+                self._record_usage("speech", model, pcm_bytes / (2 * PCM_SAMPLE_RATE), len(text))
         except asyncio.CancelledError:
             raise
         except (AssistantError, AudioError) as exc:
@@ -234,8 +243,10 @@ class SpeechOutput:
     """At most one utterance at a time; `speaking` tells which message (id) is being read aloud."""
 
     def __init__(self, audio: AudioGateway, provider: Callable[[], ResolvedProvider | None],
-                 settings: Callable[[], VoiceSettings], make_player: PlayerFactory | None = None) -> None:
+                 settings: Callable[[], VoiceSettings], make_player: PlayerFactory | None = None,
+                 record_usage: Callable[[str, str, float, int], None] | None = None) -> None:
         self._audio = audio
+        self._record_usage = record_usage
         self._provider = provider
         self._settings = settings
         self._make_player = make_player or default_player_factory(settings)
@@ -254,7 +265,8 @@ class SpeechOutput:
         provider = self._provider()
         if provider is None or not provider.api_key:
             raise AssistantError(ErrorKind.NO_KEY)
-        utterance = Utterance(self._audio, provider, self._settings(), self._make_player)
+        utterance = Utterance(self._audio, provider, self._settings(), self._make_player,
+                              record_usage=self._record_usage)
         self.current = utterance
         self.speaking_id = message_id
         utterance.task.add_done_callback(lambda _t: self._ended(utterance, message_id))

@@ -24,10 +24,13 @@ class Voice:
 
     @classmethod
     def build(cls, audio: AudioGateway, session: ChatSession, provider: Callable[[], ResolvedProvider | None],
-              settings: Callable[[], VoiceSettings], make_player: PlayerFactory | None = None) -> Voice:
-        speech = SpeechOutput(audio, provider, settings, make_player)
-        return cls(VoiceInput(audio, provider, settings), speech, VoiceConversation(session, speech, settings),
-                   settings)
+              settings: Callable[[], VoiceSettings], make_player: PlayerFactory | None = None,
+              record_usage: Callable[[str, str, float, int], None] | None = None) -> Voice:
+        """`record_usage(kind, model, seconds, characters)` keeps what each transcription and speech request
+        used, for the usage view."""
+        speech = SpeechOutput(audio, provider, settings, make_player, record_usage)
+        return cls(VoiceInput(audio, provider, settings, record_usage), speech,
+                   VoiceConversation(session, speech, settings), settings)
 
 
 __all__ = ["Voice"]

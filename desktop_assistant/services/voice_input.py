@@ -28,8 +28,10 @@ class Silent(Exception):
 
 class VoiceInput:
     def __init__(self, audio: AudioGateway, provider: Callable[[], ResolvedProvider | None],
-                 settings: Callable[[], VoiceSettings]) -> None:
+                 settings: Callable[[], VoiceSettings],
+                 record_usage: Callable[[str, str, float, int], None] | None = None) -> None:
         self._audio = audio
+        self._record_usage = record_usage  # (kind, model, seconds, characters), for the usage view
         self._provider = provider
         self._settings = settings
         self._recorder: Recorder | None = None
@@ -99,6 +101,9 @@ class VoiceInput:
                                             model=settings.transcription_model or "whisper-1",
                                             language=settings.language or None, translate=settings.translate)
         self.last_recording = None  # done: nothing left to retry
+        if self._record_usage is not None:
+            model = "whisper-1" if settings.translate else (settings.transcription_model or "whisper-1")
+            self._record_usage("transcription", model, recording.duration, 0)
         return text.strip()
 
 

@@ -3,9 +3,9 @@
 from .attachment_files import AttachmentFiles
 from .errors import SchemaTooNewError, StoreCorruptError, StoreError
 from .migrations import SCHEMA_VERSION
-from .repository import ContextMark, Store, UsageRow
+from .repository import AudioUsageRow, ContextMark, Store, UsageRow
 
 __all__ = [
-    "SCHEMA_VERSION", "AttachmentFiles", "ContextMark", "SchemaTooNewError", "Store", "StoreCorruptError",
-    "StoreError", "UsageRow",
+    "SCHEMA_VERSION", "AttachmentFiles", "AudioUsageRow", "ContextMark", "SchemaTooNewError", "Store",
+    "StoreCorruptError", "StoreError", "UsageRow",
 ]

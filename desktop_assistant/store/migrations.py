@@ -108,12 +108,30 @@ def _m005_tools(conn: sqlite3.Connection) -> None:
         conn.execute(f"ALTER TABLE messages ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
 
 
+def _m006_audio_usage(conn: sqlite3.Connection) -> None:
+    # Transcriptions and spoken replies cost money too: what each used, for the usage view.
+    conn.execute(
+        """
+        CREATE TABLE audio_usage (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,  -- 'transcription' or 'speech'
+            model TEXT NOT NULL,
+            seconds REAL NOT NULL,  -- audio length
+            characters INTEGER NOT NULL,  -- text length (speech)
+            created_at REAL NOT NULL
+        )
+        """
+    )
+    conn.execute("CREATE INDEX audio_usage_created_at ON audio_usage(created_at)")
+
+
 MIGRATIONS: list[Migration] = [
     Migration("m001_initial", _m001_initial),
     Migration("m002_attachments", _m002_attachments),
     Migration("m003_usage", _m003_usage),
     Migration("m004_context_marks", _m004_context_marks),
     Migration("m005_tools", _m005_tools),
+    Migration("m006_audio_usage", _m006_audio_usage),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -74,6 +74,16 @@ class UsageRow:
 
 
 @dataclass(frozen=True, slots=True)
+class AudioUsageRow:
+    period: str
+    kind: str  # "transcription" or "speech"
+    model: str
+    requests: int
+    seconds: float
+    characters: int
+
+
+@dataclass(frozen=True, slots=True)
 class ContextMark:
     """The last request of a chat sent messages from `first_kept_id` on; `dropped` earlier ones were left out
     or, with `summary`, summarised (up to `summary_through_id`)."""
@@ -274,6 +284,19 @@ class Store:
             "SELECT content FROM messages WHERE conversation_id = ? AND id > ? AND status != 'error' ORDER BY id",
             (conversation_id, after))]
         return (row[1] if row else None), texts
+
+    def add_audio_usage(self, kind: str, model: str, seconds: float, characters: int = 0) -> None:
+        self.conn.execute("INSERT INTO audio_usage (kind, model, seconds, characters, created_at) "
+                          "VALUES (?, ?, ?, ?, ?)", (kind, model, seconds, characters, time.time()))
+
+    def audio_usage_totals(self, period: str) -> list[AudioUsageRow]:
+        """Transcription and speech use summed per period ("day", "month", "all"), kind and model."""
+        bucket = {"day": "strftime('%Y-%m-%d', created_at, 'unixepoch', 'localtime')",
+                  "month": "strftime('%Y-%m', created_at, 'unixepoch', 'localtime')", "all": "''"}[period]
+        rows = self.conn.execute(
+            f"SELECT {bucket} AS period, kind, model, COUNT(*), SUM(seconds), SUM(characters) FROM audio_usage "
+            "GROUP BY period, kind, model ORDER BY period DESC, kind, model").fetchall()
+        return [AudioUsageRow(*row) for row in rows]
 
     def context_mark(self, conversation_id: str) -> ContextMark | None:
         row = self.conn.execute(

@@ -35,7 +35,8 @@ class UsageDialog(QDialog):
         self._on_prices_changed = on_prices_changed
         self.tabs = QTabWidget()
         self.tables: dict[str, QTableWidget] = {}
-        for key, title in (("chat", self.tr("This chat")), ("day", self.tr("By day")), ("month", self.tr("By month"))):
+        for key, title in (("chat", self.tr("This chat")), ("day", self.tr("By day")), ("month", self.tr("By month")),
+                           ("voice", self.tr("Voice"))):
             table = QTableWidget()
             table.verticalHeader().hide()
             table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -68,8 +69,9 @@ class UsageDialog(QDialog):
         self._fill(self.tables["chat"], chat, prices, with_period=False)
         self._fill(self.tables["day"], self._store.usage_totals("day"), prices, with_period=True)
         self._fill(self.tables["month"], self._store.usage_totals("month"), prices, with_period=True)
-        note = self.tr("Prices in %1 per million tokens, from %2. Models without a price show tokens only. "
-                       "Spoken replies and transcriptions are not included.").replace(
+        self._fill_voice(self.tables["voice"], prices)
+        note = self.tr("Prices in %1 per million tokens (voice: per minute or per million characters), from %2. "
+                       "Models without a price show tokens only.").replace(
             "%1", prices.currency).replace("%2", str(self._pricing.user_file if self._pricing.user_file.exists()
                                                     else self.tr("the built-in table")))
         if self._pricing.problem:
@@ -108,6 +110,25 @@ class UsageDialog(QDialog):
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1 if with_period else 0, QHeaderView.ResizeMode.Stretch)
+
+    def _fill_voice(self, table: QTableWidget, prices: PriceTable) -> None:
+        """Transcriptions and spoken replies by month: how many, how long, what they cost."""
+        rows = self._store.audio_usage_totals("month")
+        kinds = {"transcription": self.tr("Transcription"), "speech": self.tr("Spoken replies")}
+        headers = [self.tr("Period"), self.tr("Use"), self.tr("Model"), self.tr("Requests"), self.tr("Minutes"),
+                   self.tr("Characters"), self.tr("Cost")]
+        table.clear()
+        table.setColumnCount(len(headers))
+        table.setHorizontalHeaderLabels(headers)
+        table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            cost = prices.audio_cost(row.model, row.seconds, row.characters)
+            self._set_row(table, r, [row.period, kinds.get(row.kind, row.kind), row.model, f"{row.requests:,}",
+                                     f"{row.seconds / 60:,.1f}", f"{row.characters:,}" if row.characters else "—",
+                                     format_cost(cost, prices.currency) if cost is not None else "—"])
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
 
     @staticmethod
     def _set_row(table: QTableWidget, r: int, values: list[str], bold: bool = False) -> None:

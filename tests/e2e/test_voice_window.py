@@ -198,3 +198,28 @@ def test_hovering_the_mic_or_turning_voice_mode_on_loads_audio_off_the_ui_thread
     warm = talk._warm
     app.window.set_voice_mode(True)
     assert talk._warm is warm, "loaded once"
+
+
+def test_voice_use_shows_in_the_usage_view(make_app, server, monkeypatch):
+    monkeypatch.setattr(server, "transcript", "Short question")
+    server.script(Reply(text="Short answer."))
+    app = make_app()
+    window = app.window
+    app.do(window.push_to_talk.press)
+    player = speak_into_mic(0.6)
+    app.settle(0.8)
+    player.wait(3)
+    app.run(app.do(window.push_to_talk.release), 20)
+    window.composer.set_text("Short answer please")
+    app.run(app.do(lambda: window.send(window.composer.text())))
+    speech = app.services.voice.speech
+    app.do(lambda: window.chat.widget_for(window.chat.message_ids[-1]).speak_button.click())
+    app.until(lambda: speech.current is None and bool(server.speech_requests), timeout=10)
+    dialog = app.do(window.show_usage)
+    voice = dialog.tables["voice"]
+    rows = [[voice.item(r, c).text() for c in range(voice.columnCount())] for r in range(voice.rowCount())]
+    uses = {row[1]: row for row in rows}
+    assert uses["Transcription"][2] == "whisper-1" and uses["Transcription"][3] == "1"
+    assert uses["Spoken replies"][2] == "gpt-4o-mini-tts" and uses["Spoken replies"][5] == str(len("Short answer."))
+    assert uses["Spoken replies"][6].startswith(("$", "<$"))  # priced per minute of audio
+    dialog.reject()

@@ -59,3 +59,21 @@ def test_the_users_copy_wins_and_a_broken_one_falls_back_with_a_reason(tmp_path)
 def test_costs_are_formatted_for_reading() -> None:
     assert [format_cost(v) for v in (0, 0.00003, 0.00198, 0.0421, 0.5, 12.5, 1234.567)] == [
         "$0", "<$0.0001", "$0.002", "$0.042", "$0.5", "$12.50", "$1,234.57"]
+
+
+def test_audio_costs_by_minute_and_by_character() -> None:
+    table = PriceTable.from_json(BUNDLED.read_text(encoding="utf-8"))
+    assert table.audio_cost("whisper-1", 90, 0) == pytest.approx(0.009)  # 1.5 min x $0.006
+    assert table.audio_cost("tts-1", 30, 2_000) == pytest.approx(0.03)  # 2,000 characters x $15 / 1M
+    assert table.audio_cost("gpt-4o-mini-tts", 120, 500) == pytest.approx(0.03)  # 2 min x $0.015
+    assert table.audio_cost("openai/gpt-4o-mini-transcribe", 60, 0) == pytest.approx(0.003)
+    assert table.audio_cost("local-whisper", 60, 0) is None
+
+
+def test_transcriptions_and_speech_are_recorded_for_the_usage_view(store) -> None:
+    store.add_audio_usage("transcription", "whisper-1", 12.5)
+    store.add_audio_usage("transcription", "whisper-1", 7.5)
+    store.add_audio_usage("speech", "tts-1", 4.0, 120)
+    rows = {(r.kind, r.model): r for r in store.audio_usage_totals("all")}
+    assert rows["transcription", "whisper-1"].requests == 2 and rows["transcription", "whisper-1"].seconds == 20.0
+    assert rows["speech", "tts-1"].characters == 120

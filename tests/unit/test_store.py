@@ -51,7 +51,8 @@ def test_creates_parent_dirs_and_migrates(db_path: Path, store: Store) -> None:
     assert db_path.exists()
     assert raw(db_path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
     names = [row[0] for row in raw(db_path, "SELECT name FROM migrations ORDER BY rowid")]
-    assert names == ["m001_initial", "m002_attachments", "m003_usage", "m004_context_marks", "m005_tools"]
+    assert names == ["m001_initial", "m002_attachments", "m003_usage", "m004_context_marks", "m005_tools",
+                     "m006_audio_usage"]
     tables = {row[0] for row in raw(db_path, "SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"conversations", "messages", "migrations"} <= tables
     indexes = {row[0] for row in raw(db_path, "SELECT name FROM sqlite_master WHERE type = 'index'")}

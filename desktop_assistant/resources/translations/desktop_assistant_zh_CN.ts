@@ -1710,17 +1710,17 @@
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../app.py" line="139"/>
+        <location filename="../../app.py" line="140"/>
         <source>This history database was written by a newer version of Desktop Assistant (schema %1; this version knows %2). Update the app, or start it with another --profile-dir.</source>
         <translation>此历史数据库由更新版本的桌面助手写入（数据库结构版本 %1；当前版本仅支持到 %2）。请更新应用，或使用其他 --profile-dir 启动。</translation>
     </message>
     <message>
-        <location filename="../../app.py" line="145"/>
+        <location filename="../../app.py" line="146"/>
         <source>The history database cannot be opened:</source>
         <translation>无法打开历史数据库：</translation>
     </message>
     <message>
-        <location filename="../../app.py" line="230"/>
+        <location filename="../../app.py" line="231"/>
         <source>Something unexpected went wrong. Your chats are saved; the details were written to the log.</source>
         <translation>发生意外错误。你的对话已保存，详细信息已写入日志。</translation>
     </message>
@@ -1800,70 +1800,108 @@
         <translation>按月</translation>
     </message>
     <message>
-        <location filename="../../ui/usage_dialog.py" line="50"/>
+        <location filename="../../ui/usage_dialog.py" line="39"/>
+        <source>Voice</source>
+        <translation>语音</translation>
+    </message>
+    <message>
+        <location filename="../../ui/usage_dialog.py" line="51"/>
         <source>Edit prices…</source>
         <translation>编辑价格…</translation>
     </message>
     <message>
-        <location filename="../../ui/usage_dialog.py" line="51"/>
+        <location filename="../../ui/usage_dialog.py" line="52"/>
         <source>Reload prices</source>
         <translation>重新载入价格</translation>
     </message>
     <message>
-        <location filename="../../ui/usage_dialog.py" line="71"/>
-        <source>Prices in %1 per million tokens, from %2. Models without a price show tokens only. Spoken replies and transcriptions are not included.</source>
-        <translation>价格单位为每百万 token 的 %1，来自 %2。没有价格的模型只显示 token 数。朗读与语音转写不计入。</translation>
+        <location filename="../../ui/usage_dialog.py" line="73"/>
+        <source>Prices in %1 per million tokens (voice: per minute or per million characters), from %2. Models without a price show tokens only.</source>
+        <translation>价格单位为每百万 token 的 %1（语音：按分钟或每百万字符计），来自 %2。没有价格的模型只显示 token 数。</translation>
     </message>
     <message>
-        <location filename="../../ui/usage_dialog.py" line="74"/>
+        <location filename="../../ui/usage_dialog.py" line="76"/>
         <source>the built-in table</source>
         <translation>内置价格表</translation>
     </message>
     <message>
-        <location filename="../../ui/usage_dialog.py" line="76"/>
+        <location filename="../../ui/usage_dialog.py" line="78"/>
         <source>Your price file could not be read (%1); the built-in prices are used.</source>
         <translation>无法读取你的价格文件（%1），已改用内置价格。</translation>
     </message>
     <message>
-        <location filename="../../ui/usage_dialog.py" line="81"/>
+        <location filename="../../ui/usage_dialog.py" line="83"/>
+        <location filename="../../ui/usage_dialog.py" line="118"/>
         <source>Period</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/usage_dialog.py" line="82"/>
+        <location filename="../../ui/usage_dialog.py" line="84"/>
+        <location filename="../../ui/usage_dialog.py" line="118"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../ui/usage_dialog.py" line="82"/>
+        <location filename="../../ui/usage_dialog.py" line="84"/>
         <source>Replies</source>
         <translation>回复数</translation>
     </message>
     <message>
-        <location filename="../../ui/usage_dialog.py" line="82"/>
+        <location filename="../../ui/usage_dialog.py" line="84"/>
         <source>Input tokens</source>
         <translation>输入 token</translation>
     </message>
     <message>
-        <location filename="../../ui/usage_dialog.py" line="82"/>
+        <location filename="../../ui/usage_dialog.py" line="84"/>
         <source>Cached</source>
         <translation>缓存</translation>
     </message>
     <message>
-        <location filename="../../ui/usage_dialog.py" line="83"/>
+        <location filename="../../ui/usage_dialog.py" line="85"/>
         <source>Output tokens</source>
         <translation>输出 token</translation>
     </message>
     <message>
-        <location filename="../../ui/usage_dialog.py" line="83"/>
+        <location filename="../../ui/usage_dialog.py" line="85"/>
+        <location filename="../../ui/usage_dialog.py" line="119"/>
         <source>Cost</source>
         <translation>费用</translation>
     </message>
     <message>
-        <location filename="../../ui/usage_dialog.py" line="105"/>
-        <location filename="../../ui/usage_dialog.py" line="106"/>
+        <location filename="../../ui/usage_dialog.py" line="107"/>
+        <location filename="../../ui/usage_dialog.py" line="108"/>
         <source>Total</source>
         <translation>合计</translation>
+    </message>
+    <message>
+        <location filename="../../ui/usage_dialog.py" line="117"/>
+        <source>Transcription</source>
+        <translation>语音转写</translation>
+    </message>
+    <message>
+        <location filename="../../ui/usage_dialog.py" line="117"/>
+        <source>Spoken replies</source>
+        <translation>朗读回复</translation>
+    </message>
+    <message>
+        <location filename="../../ui/usage_dialog.py" line="118"/>
+        <source>Use</source>
+        <translation>用途</translation>
+    </message>
+    <message>
+        <location filename="../../ui/usage_dialog.py" line="118"/>
+        <source>Requests</source>
+        <translation>请求数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/usage_dialog.py" line="118"/>
+        <source>Minutes</source>
+        <translation>分钟</translation>
+    </message>
+    <message>
+        <location filename="../../ui/usage_dialog.py" line="119"/>
+        <source>Characters</source>
+        <translation>字符数</translation>
     </message>
 </context>
 <context>
