@@ -279,6 +279,25 @@ async def api_states(window: MainWindow, services, server: FakeOpenAI, out: Path
         window.chat.ensureWidgetVisible(widget)
     await grab(window, out / f"20_context_marker_{suffix}.png")
 
+    window.new_chat()
+    server.script(Reply(tool_calls=[("calculator", '{"expression": "1234 * 5678"}'),
+                                    ("current_datetime", '{"timezone": "Asia/Shanghai"}')]),
+                  Reply(text="1234 × 5678 = **7,006,652**. In Shanghai it is Saturday evening."))
+    await window.send("What is 1234 × 5678, and what time is it in Shanghai?")
+    cards = [w for w in (window.chat.widget_for(m) for m in window.chat.message_ids)
+             if type(w).__name__ == "ToolCallCard"]
+    if cards:
+        cards[0].toggle.click()
+    await grab(window, out / f"24_tool_calls_{suffix}.png")
+    window.new_chat()
+    dialog = window.open_chat_settings()
+    dialog.n.set_value(3)
+    dialog.accept()
+    server.script(Reply(text="**Light the way home.**",
+                        alternatives=["Your words, your voice.", "Ask anything, 随时提问。"]))
+    await window.send("Three slogans for a desktop assistant, please")
+    await grab(window, out / f"25_choices_{suffix}.png")
+
     usage = window.show_usage()
     await asyncio.sleep(0.2)
     save(usage, "21_usage")

@@ -462,6 +462,7 @@ class AssistantMessageWidget(MessageWidget):
         self.choices = QTabBar()  # n > 1: the choices side by side, as tabs over the one text
         self.choices.setObjectName("ChoiceTabs")
         self.choices.setDrawBase(False)
+        self.choices.setExpanding(False)
         self.choices.hide()
         outer.addWidget(self.choices)
         self.text = MarkdownBrowser(theme, self.tr("Copy"))
