@@ -333,32 +333,31 @@ class ChatView(QScrollArea):
         if mark is not None and isinstance(widget := self._widgets.get(mark.first_kept_id), UserMessageWidget):
             widget.set_context_mark(mark)
 
+    def _replies(self) -> list[AssistantMessageWidget]:
+        return [w for w in self._widgets.values() if isinstance(w, AssistantMessageWidget)]
+
     def set_price_table(self, prices: PriceTable) -> None:
         self._prices = prices
-        for widget in self._widgets.values():
-            if isinstance(widget, AssistantMessageWidget):
-                widget.set_price_table(prices)
+        for widget in self._replies():
+            widget.set_price_table(prices)
 
     def set_json_schema(self, schema: dict | None) -> None:
         """The schema this chat's replies should follow (None: none); shown replies are re-checked."""
         self._json_schema = schema
-        for widget in self._widgets.values():
-            if isinstance(widget, AssistantMessageWidget):
-                widget.set_json_schema(schema)
+        for widget in self._replies():
+            widget.set_json_schema(schema)
 
     # --- reading aloud ----------------------------------------------------------------------------
     def set_can_speak(self, allowed: bool) -> None:
         self._can_speak = allowed
-        for widget in self._widgets.values():
-            if isinstance(widget, AssistantMessageWidget):
-                widget.set_can_speak(allowed)
+        for widget in self._replies():
+            widget.set_can_speak(allowed)
 
     def set_speaking(self, message_id: str | None) -> None:
         """Which reply is being read aloud (None: none); its button turns into Stop."""
         self._speaking_id = message_id
-        for mid, widget in self._widgets.items():
-            if isinstance(widget, AssistantMessageWidget):
-                widget.set_speaking(mid == message_id)
+        for widget in self._replies():
+            widget.set_speaking(widget.message.id == message_id)
 
     def on_messages_removed(self, ids: list[str]) -> None:
         for message_id in ids:

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import struct
 import time
-from collections.abc import Iterator
 
 import pytest
 
@@ -24,14 +23,6 @@ def wav_bytes(seconds: float = 0.2, rate: int = 16_000) -> bytes:
     header = b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVEfmt " + struct.pack(
         "<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16) + b"data" + struct.pack("<I", len(data))
     return header + data
-
-
-@pytest.fixture
-def audio(network, server: FakeOpenAI) -> Iterator[tuple[AudioGateway, ResolvedProvider]]:
-    gateway = ChatGateway(network, ClientOptions(timeout=10.0, max_retries=0))
-    provider = ResolvedProvider("p1", "Fake", server.base_url, TEST_KEY, "", "gpt-4o-mini")
-    yield AudioGateway(gateway), provider
-    asyncio.run(gateway.aclose())
 
 
 def run(coro, timeout: float = 15.0):

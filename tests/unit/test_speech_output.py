@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -77,14 +77,6 @@ class Speakers:
         speaker = FakeSpeaker(on_done, self.fail, self.unplugged)
         self.made.append(speaker)
         return speaker
-
-
-@pytest.fixture
-def audio(network, server: FakeOpenAI) -> Iterator[tuple[AudioGateway, ResolvedProvider]]:
-    gateway = ChatGateway(network, ClientOptions(timeout=10.0, max_retries=0))
-    provider = ResolvedProvider("p1", "Fake", server.base_url, TEST_KEY, "", "gpt-4o-mini")
-    yield AudioGateway(gateway), provider
-    asyncio.run(gateway.aclose())
 
 
 def run(coro, timeout: float = 20.0):
