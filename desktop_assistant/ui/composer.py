@@ -379,8 +379,9 @@ class Composer(QFrame):
             self.send_button.setIcon(icon("send", self._colors.accent_text, 18, disabled=self._colors.muted))
             self.send_button.setToolTip(self.tr("Send (Enter)"))
             self.send_button.setEnabled(self.has_content() and not self.strip.preparing)
-        self.send_button.style().unpolish(self.send_button)
-        self.send_button.style().polish(self.send_button)
+        if self.send_button.isVisible():  # before the first show the style is applied anyway, once
+            self.send_button.style().unpolish(self.send_button)
+            self.send_button.style().polish(self.send_button)
 
     def _on_text_changed(self) -> None:
         if not self._busy:

@@ -47,7 +47,8 @@ class ConversationList(QWidget):
         self.search = SearchField()
         self.search.setObjectName("SidebarSearch")
         self.search.setPlaceholderText(self.tr("Search chats (Ctrl+F)"))
-        self.search.setClearButtonEnabled(True)
+        # The clear button loads its icon from the style (~10 ms): after the first paint.
+        QTimer.singleShot(0, lambda: self.search.setClearButtonEnabled(True))
         layout.addWidget(self.search)
         self.no_results = QLabel(self.tr("No chat contains this text."))
         self.no_results.setObjectName("MetaLabel")
