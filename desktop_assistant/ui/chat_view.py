@@ -228,7 +228,7 @@ class ChatView(QScrollArea):
             if self._context_mark is not None and self._context_mark.first_kept_id == message.id:
                 widget.set_context_mark(self._context_mark)
         else:
-            widget = AssistantMessageWidget(message, self._colors, self._theme)
+            widget = AssistantMessageWidget(message, self._colors, self._theme, width=self._column.width())
             widget.regenerate_requested.connect(self.regenerate_requested)
             widget.action_requested.connect(self.action_requested)
             widget.speak_requested.connect(lambda on, mid=message.id: self.speak_requested.emit(mid, on))

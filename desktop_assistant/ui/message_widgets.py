@@ -207,6 +207,14 @@ class MarkdownBrowser(QTextBrowser):
         if height != self.height():
             self.setFixedHeight(height)
 
+    def lay_out_at(self, width: int) -> None:
+        """Lay the text out at the width the chat column will give it, while its row is being built: the
+        layout pass that places a batch of new rows then finds each one done, instead of doing all at once."""
+        if width > 0 and width != self._laid_out_width:
+            self._laid_out_width = width
+            self.document().setTextWidth(width)
+            self._fit_height()
+
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         # Only a new width needs a relayout. Height changes come from the text growing (setFixedHeight
@@ -454,7 +462,7 @@ class AssistantMessageWidget(MessageWidget):
     choose_requested = Signal(int)  # n > 1: continue with alternative k (1-based)
 
     def __init__(self, message: Message, colors: Colors, theme: MarkdownTheme,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, width: int = 0) -> None:
         super().__init__(message, colors, parent)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 8, 0, 4)
@@ -529,6 +537,7 @@ class AssistantMessageWidget(MessageWidget):
         self.choose_button.clicked.connect(lambda: self.choose_requested.emit(self.choices.currentIndex()))
         self.fingerprint_button.clicked.connect(self.regenerate_requested)
 
+        self.text.lay_out_at(width)  # before the text goes in: laid out once, at its final width
         if message.status == MessageStatus.STREAMING:
             self.text.begin_stream()
             self._set_streaming(True)
