@@ -47,6 +47,7 @@ sys.path.insert(0, str(REPO))
 
 from tests.fake_openai import FakeOpenAI, RecordedRequest  # noqa: E402
 from tests.support.audio_signals import TimedRecorder, sound_span  # noqa: E402
+from tests.support.waiting import until  # noqa: E402
 
 TRANSCRIPTION = "/v1/audio/transcriptions"
 CLIP_SECONDS = 10.0
@@ -102,14 +103,6 @@ def write_clip(path: Path, seconds: float, rate: int = 24_000) -> None:
         wav.setsampwidth(2)
         wav.setframerate(rate)
         wav.writeframes(signal.astype("<i2").tobytes())
-
-
-async def until(predicate: Callable[[], bool], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"not true within {timeout} s")
-        await asyncio.sleep(0.005)
 
 
 async def ui_action(action: Callable[[], Any]) -> Any:

@@ -297,7 +297,7 @@ class ChatSession:
 
     async def _run_tools(self, conversation: Conversation, params: ChatParams, reply: Message) -> None:
         assert self.tools is not None
-        context = ToolContext(files=self._text_files(conversation))
+        context = ToolContext(files=await self._text_files(conversation))
         outcomes = await self.tools.run(reply.tool_calls, context, self.tools.enabled(params))
         for outcome in outcomes:
             result = Message(conversation.id, Role.TOOL, outcome.result, tool_call_id=outcome.call.id,
@@ -307,18 +307,22 @@ class ChatSession:
             self._store.add_message(result)
             self.message_added.emit(result)
 
-    def _text_files(self, conversation: Conversation) -> list[TextFile]:
-        """The text files attached anywhere in the chat, for the read_text_file tool."""
-        if self._files is None:
+    async def _text_files(self, conversation: Conversation) -> list[TextFile]:
+        """The text files attached anywhere in the chat, for the read_text_file tool (read in a worker thread:
+        they may be megabytes)."""
+        files = self._files
+        if files is None:
             return []
-        found = []
-        for message in self._store.messages(conversation.id):
-            for attachment in message.attachments:
-                if attachment.is_text:
-                    with contextlib.suppress(OSError, UnicodeDecodeError):
-                        found.append(TextFile(attachment.name, self._files.read(attachment.sha256,
-                                                                                 attachment.mime).decode()))
-        return found
+        attached = [a for m in self._store.messages(conversation.id) for a in m.attachments if a.is_text]
+
+        def read() -> list[TextFile]:
+            found = []
+            for attachment in attached:
+                with contextlib.suppress(OSError, UnicodeDecodeError):
+                    found.append(TextFile(attachment.name, files.read(attachment.sha256, attachment.mime).decode()))
+            return found
+
+        return await asyncio.to_thread(read)
 
     # --- context control --------------------------------------------------------------------------
     async def _fit_context(self, provider: ResolvedProvider, params: ChatParams, conversation: Conversation,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,6 +41,7 @@ from desktop_assistant.domain.tools import Tool
 from desktop_assistant.domain.vision import Detail
 from desktop_assistant.services.attachments import AttachmentService
 from desktop_assistant.services.chat_session import ChatSession
+from desktop_assistant.services.events import Event
 from desktop_assistant.services.providers import ProviderService
 from desktop_assistant.services.voice import Voice
 from desktop_assistant.store import Store
@@ -81,6 +83,7 @@ class MainWindow(QMainWindow):
         self.colors = colors
         self.voice = voice
         self._estimate_task: asyncio.Task | None = None
+        self._subscriptions: list[tuple[Event, Callable]] = []
         self.pending_confirmation: QMessageBox | None = None  # a tool waiting for the user's yes or no
         self.log_dir = log_dir
         self.pricing = pricing
@@ -150,14 +153,14 @@ class MainWindow(QMainWindow):
     # --- wiring (all in one place) ----------------------------------------------------------------
     def _connect_signals(self) -> None:
         session = self.session
-        session.message_added.connect(self.chat.on_message_added)
-        session.message_text.connect(self.chat.on_message_text)
-        session.message_finished.connect(self._on_finished)
-        session.messages_removed.connect(self.chat.on_messages_removed)
-        session.busy_changed.connect(self.composer.set_busy)
-        session.conversation_changed.connect(self.sidebar.upsert)
-        session.usage_reported.connect(self._on_usage)
-        self.providers.changed.connect(self.update_provider_label)
+        self._subscribe(session.message_added, self.chat.on_message_added)
+        self._subscribe(session.message_text, self.chat.on_message_text)
+        self._subscribe(session.message_finished, self._on_finished)
+        self._subscribe(session.messages_removed, self.chat.on_messages_removed)
+        self._subscribe(session.busy_changed, self.composer.set_busy)
+        self._subscribe(session.conversation_changed, self.sidebar.upsert)
+        self._subscribe(session.usage_reported, self._on_usage)
+        self._subscribe(self.providers.changed, self.update_provider_label)
 
         self.composer.submitted.connect(self.send)
         self.composer.stop_requested.connect(session.stop)
@@ -171,9 +174,9 @@ class MainWindow(QMainWindow):
         self.chat.edit_submitted.connect(self.edit_and_resend)
         self.chat.action_requested.connect(self._on_error_action)
         self.chat.choice_requested.connect(self.session.choose_alternative)
-        session.status_changed.connect(self.chat.on_status_changed)
-        session.context_marked.connect(self._on_context_marked)
-        session.notice.connect(self._on_notice)
+        self._subscribe(session.status_changed, self.chat.on_status_changed)
+        self._subscribe(session.context_marked, self._on_context_marked)
+        self._subscribe(session.notice, self._on_notice)
         if session.tools is not None:
             session.tools.confirm = self.confirm_tool
         if self.voice is not None:
@@ -181,11 +184,25 @@ class MainWindow(QMainWindow):
 
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self._escape)
 
+    def _subscribe(self, event: Event, handler: Callable) -> None:
+        """Listen to a service's event; closing the window drops every such subscription, so a service that
+        outlives the window (a reply or speech ending during shutdown) never calls into deleted widgets."""
+        event.connect(handler)
+        self._subscriptions.append((event, handler))
+
+    def _unsubscribe_all(self) -> None:
+        for event, handler in self._subscriptions:
+            with contextlib.suppress(ValueError):
+                event.disconnect(handler)
+        self._subscriptions.clear()
+        if self.session.tools is not None:
+            self.session.tools.confirm = None
+
     def _connect_voice(self, voice: Voice) -> None:
         self.chat.speak_requested.connect(self._on_speak_requested)
-        voice.speech.speaking_changed.connect(self._on_speaking_changed)
-        voice.speech.failed.connect(self._on_speech_failed)
-        voice.conversation.enabled_changed.connect(self._on_voice_mode_changed)
+        self._subscribe(voice.speech.speaking_changed, self._on_speaking_changed)
+        self._subscribe(voice.speech.failed, self._on_speech_failed)
+        self._subscribe(voice.conversation.enabled_changed, self._on_voice_mode_changed)
         self.composer.voice_mode_toggled.connect(self.set_voice_mode)
         assert self.push_to_talk is not None
         self.push_to_talk.talk_started.connect(voice.conversation.barge_in)
@@ -614,10 +631,6 @@ class MainWindow(QMainWindow):
             self._explain_before_send(exc)
 
     def _on_speaking_changed(self, message_id: str | None) -> None:
-        with contextlib.suppress(RuntimeError):  # speech can end after the window is gone (app closing)
-            self._show_speaking(message_id)
-
-    def _show_speaking(self, message_id: str | None) -> None:
         self.chat.set_speaking(message_id)
         if self.voice is not None and self.voice.conversation.enabled:
             self.composer.show_voice_message(
@@ -719,6 +732,7 @@ class MainWindow(QMainWindow):
         if self.voice is not None:
             self.voice.speech.stop()
         self.session.stop()
+        self._unsubscribe_all()
         super().closeEvent(event)
         self.closed.emit()
 

@@ -282,7 +282,7 @@ def test_a_text_file_is_attached_and_its_text_reaches_the_model(make_app, server
     # With the read_text_file tool on (the default) the model is told the files are there and reads them.
     assert "[Attached text file “会议记录.md” (38 characters): read it with the read_text_file tool.]" in content
     assert "预算" not in content
-    files = window.session._text_files(window.session.conversation)
+    files = app.run(window.session._text_files(window.session.conversation))
     assert [(f.name, f.text) for f in files] == [("会议记录.md", notes.read_text(encoding="utf-8")),
                                                  ("旧文件.txt", "中文的 GB18030 文件")]  # decoded, kept as UTF-8
     # With tools off the text goes inline.

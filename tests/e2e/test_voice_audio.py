@@ -32,6 +32,7 @@ from desktop_assistant.llm.gateway import ChatGateway, ClientOptions
 from tests.conftest import TEST_KEY
 from tests.fake_openai import FakeOpenAI, parse_multipart, speech_duration, speech_pcm_bytes
 from tests.support.audio_signals import TimedRecorder, align, dominant_frequency, espeak, resample, sound_span
+from tests.support.waiting import until
 
 if TYPE_CHECKING:
     from desktop_assistant.audio import PcmPlayer
@@ -142,14 +143,6 @@ async def play_as_it_arrives(stream: SpeechStream, player: PcmPlayer) -> None:
         async for chunk in stream:
             player.feed(chunk)
     player.finish()
-
-
-async def until(predicate: Callable[[], bool], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"not true within {timeout} s")
-        await asyncio.sleep(0.005)
 
 
 def test_streamed_speech_is_heard_at_its_pitch_and_length(audio, qloop, server: FakeOpenAI, monitor: TimedRecorder,

@@ -27,6 +27,7 @@ from desktop_assistant.services.speech_output import PREFETCH, SpeechOutput, Utt
 from desktop_assistant.services.voice import Voice
 from tests.conftest import TEST_KEY
 from tests.fake_openai import FakeOpenAI, Reply, speech_pcm_bytes
+from tests.support.waiting import until
 
 
 class FakeSpeaker:
@@ -85,13 +86,6 @@ def run(coro, timeout: float = 20.0):
 
 def spoken_inputs(server: FakeOpenAI) -> list[str]:
     return [r.json["input"] for r in server.speech_requests]
-
-
-async def until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.01)
 
 
 REPLY = ("# Result\n\nThe answer is **42**. See [the docs](https://example.com/a/b) for more.\n\n"
@@ -410,3 +404,21 @@ def test_without_voice_mode_or_auto_read_nothing_is_spoken(store, network, serve
 
     run(scenario())
     assert server.speech_requests == [] and voice.speech.current is None
+
+
+def test_a_speech_stream_cut_midway_is_reported_and_silenced(audio, server: FakeOpenAI, monkeypatch) -> None:
+    gateway, provider = audio
+    monkeypatch.setattr(server, "speech_realtime_factor", 4.0)
+    server.script_audio(Reply(cut_after=3))
+    speakers = Speakers()
+    output = SpeechOutput(gateway, lambda: provider, VoiceSettings, speakers)
+    failures: list[object] = []
+    output.failed.connect(lambda _mid, error: failures.append(error))
+
+    async def scenario() -> None:
+        await output.read_aloud("m1", "A sentence long enough to be sent in several chunks of audio.").task
+
+    run(scenario())
+    [error] = failures
+    assert isinstance(error, AssistantError) and error.kind == ErrorKind.STREAM_CUT
+    assert speakers.made[0].fed and speakers.made[0].stopped  # what came was played, then silence

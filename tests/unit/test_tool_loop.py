@@ -149,3 +149,16 @@ def test_attached_text_files_are_read_through_the_tool(store, network, server, t
     assert "[Attached text file “plan.md”" in question and "Budget" not in question  # read, not inlined
     result = json.loads(server.chat_requests[1].json["messages"][-1]["content"])
     assert result["name"] == "plan.md" and result["text"].startswith("Budget: 30,000")
+
+
+def test_a_server_error_after_the_tools_ran_keeps_the_exchange_and_says_so(store, network, server) -> None:
+    from desktop_assistant.domain.errors import ErrorKind
+
+    server.script(Reply(tool_calls=[("calculator", '{"expression": "2 + 2"}')]), Reply(status=503))
+    session, gateway = make(store, network, server)
+    result = turn(session, gateway, "Add")
+    assert result.error is not None and result.error.kind == ErrorKind.SERVER
+    stored = store.messages(session.conversation.id)
+    assert [m.role for m in stored] == [Role.USER, Role.ASSISTANT, Role.TOOL, Role.ASSISTANT]
+    assert stored[-1].status == MessageStatus.ERROR and stored[2].tool_meta["error"] is False
+    assert not session.busy

@@ -148,3 +148,23 @@ def test_editing_a_question_keeps_its_images(vision, server):
     assert question.content == "What colour?" and question.attachments == [image]
     assert answer.content == "Red."
     assert [p["type"] for p in server.chat_requests[-1].json["messages"][-1]["content"]] == ["text", "image_url"]
+
+
+def test_text_files_too_large_empty_or_binary_are_refused(tmp_path):
+    from desktop_assistant.media import ImageError, ImageProblem
+    from desktop_assistant.services import attachments as attachments_module
+    from desktop_assistant.services.attachments import AttachmentService
+    from desktop_assistant.store import AttachmentFiles
+
+    service = AttachmentService(AttachmentFiles(tmp_path / "files"))
+    big = tmp_path / "big.log"
+    with open(big, "wb") as handle:  # sparse: refused by its size without being read
+        handle.truncate(attachments_module.MAX_TEXT_BYTES + 1)
+    cases = {big: ImageProblem.TOO_LARGE, tmp_path / "empty.md": ImageProblem.EMPTY,
+             tmp_path / "blob.csv": ImageProblem.NOT_TEXT, tmp_path / "gone.txt": ImageProblem.UNREADABLE}
+    (tmp_path / "empty.md").write_bytes(b"")
+    (tmp_path / "blob.csv").write_bytes(b"a,b\x00\x01\x02")
+    for path, kind in cases.items():
+        with pytest.raises(ImageError) as caught:
+            service._prepare_and_store(path, Detail.AUTO, "")
+        assert caught.value.kind is kind, path
