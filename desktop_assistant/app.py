@@ -32,8 +32,12 @@ log = logging.getLogger(__name__)
 
 def run(profile_dir: Path | None = None, *, language: str | None = None, files: list[str] | None = None) -> int:
     # Qt and the services are imported here, not at module level, so that --help/--version stay instant.
-    import qasync
     from PySide6.QtCore import Qt
+
+    from .ui import pyside_import_check
+
+    pyside_import_check.install()  # before the ~800 modules still to come are imported
+    import qasync
     from PySide6.QtWidgets import QApplication
 
     paths = ProfilePaths.for_dir(profile_dir) if profile_dir else ProfilePaths.platform_default()
