@@ -164,10 +164,11 @@ async def _main(app, paths: ProfilePaths, language: str | None, built: list[Serv
     window.closed.connect(quit_event.set)
 
     # After the first paint: read the key (a keyring may block while it unlocks), warm up the SDK
-    # import on the network thread, and greet first-time users.
+    # import on the network thread and the first reply's widgets here, and greet first-time users.
     await asyncio.sleep(0)
     await services.providers.load_active_key()
     services.network.submit(_warm_up_sdk())
+    window.warm_up()
     if services.providers.needs_onboarding():
         window.open_provider(first_run=True)
 

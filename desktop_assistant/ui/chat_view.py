@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
@@ -27,6 +28,14 @@ BUILD_SLICE_MS = 12
 STREAM_REPAINT_MS = 100
 LOAD_MORE_THRESHOLD = 200  # px from the top at which the next older page is loaded
 STICK_TO_BOTTOM_SLACK = 48  # px: "at the bottom" for auto-scroll while streaming
+
+
+# What the warm-up streams through a reply nobody sees: each kind of text a first reply is likely to hold.
+WARM_UP_REPLY = (
+    "Sure, here is **one way** to do it, with `inline code` and *emphasis*.\n\n当然可以，下面是一个例子。\n\n",
+    "```python\ndef greet(name: str) -> str:\n    return f\"hello {name}\"  # 你好\n```\n\n",
+    "| Step | 说明 |\n|---|---|\n| 1 | Install |\n\n- first\n- second\n\n### Done\n",
+)
 
 
 class EmptyState(QWidget):
@@ -132,6 +141,51 @@ class ChatView(QScrollArea):
                         for w in self._widgets.values())
         if not streaming:
             self.show_conversation(self._conversation)
+
+    # --- warm-up --------------------------------------------------------------------------------
+    def warm_up_steps(self) -> list[Callable[[], None]]:
+        """One-time costs the first reply would otherwise pay on the UI thread in one go (~100 ms measured):
+        PySide creating the Python types of Qt's widget classes (the first `viewport()` of a text view
+        makes dozens of them, with their enums), the first style polish of each kind of message row,
+        Markdown and Pygments on this thread, and the fonts for Latin, CJK and monospace glyphs.
+
+        The window runs these after its first paint, a step per event-loop turn, on rows that are never shown.
+        """
+        question = Message("", Role.USER, "你好，hello")
+        reply = Message("", Role.ASSISTANT, "", status=MessageStatus.STREAMING)
+        rows: list[MessageWidget] = []
+        width = COLUMN_WIDTH
+
+        def build(message: Message) -> None:
+            row = self._make_widget(message)
+            row.resize(width, row.sizeHint().height())
+            rows.append(row)
+
+        def stream(part: str) -> None:
+            reply.content += part
+            rows[-1].show_text()  # type: ignore[attr-defined] - the reply row
+
+        def finish() -> None:
+            reply.status = MessageStatus.COMPLETE
+            rows[-1].finish(reply, None)  # type: ignore[attr-defined]
+
+        def draw() -> None:
+            for row in rows:
+                row.grab()  # lays out, polishes and rasterises the glyphs, off screen
+
+        def discard() -> None:
+            for row in rows:
+                row.deleteLater()
+            rows.clear()
+
+        return [
+            lambda: build(question),
+            lambda: build(reply),
+            *(lambda part=part: stream(part) for part in WARM_UP_REPLY),
+            finish,
+            draw,
+            discard,
+        ]
 
     # --- loading ------------------------------------------------------------------------------
     @property

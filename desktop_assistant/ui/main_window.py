@@ -90,6 +90,7 @@ class MainWindow(QMainWindow):
         self.prices: PriceTable | None = None  # read just after the first paint (_load_prices)
         self._quitting = False  # Quit (menu, tray) closes for real even when the tray keeps the app running
         self.tray: Tray | None = None
+        self.warmed_up = False  # warm_up() has run all its steps
         self.setWindowTitle(self.tr("Desktop Assistant"))
         self.setWindowIcon(app_icon())
         self.resize(1100, 760)
@@ -710,6 +711,27 @@ class MainWindow(QMainWindow):
                                               else self.tr("Message the assistant…"))
         self.composer.style().unpolish(self.composer)
         self.composer.style().polish(self.composer)
+
+    def warm_up(self, gap_ms: int = 40) -> None:
+        """Pay the first reply's one-time costs now, while nobody waits (see ChatView.warm_up_steps): one
+        small step per timer tick, so typing and painting go on in between. Called after the first paint."""
+        steps = [
+            # The first style() resolves the style sheet style's Python type (~15 ms of enums), which the
+            # Send/Stop switch and drop highlights would otherwise pay mid-action.
+            lambda: self.composer.send_button.style(),
+            *self.chat.warm_up_steps(),
+        ]
+
+        def run(index: int = 0) -> None:
+            if self._quitting:
+                return
+            if index == len(steps):
+                self.warmed_up = True
+                return
+            steps[index]()
+            QTimer.singleShot(gap_ms, self, lambda: run(index + 1))  # cancelled if the window goes
+
+        run()
 
     # --- window -----------------------------------------------------------------------------------
     def showEvent(self, event) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from desktop_assistant.domain.models import MessageStatus
 from desktop_assistant.ui.message_widgets import AssistantMessageWidget, UserMessageWidget
@@ -236,3 +237,36 @@ def test_switching_to_dark_while_running_rerenders_the_chat(make_app, qtbot, ser
 
     theme.apply(QApplication.instance(), theme.DARK)
     assert theme.DARK.window in QApplication.instance().styleSheet()
+
+
+def test_warm_up_after_start_leaves_no_trace_and_chat_works(make_app, qtbot, server):
+    """The first reply's one-time costs are paid after start on rows nobody sees: they never reach the chat,
+    the store or the screen, and are gone afterwards."""
+    app = make_app()
+    window = app.window
+    app.settle()
+    seen: list[str] = []
+    original = AssistantMessageWidget.show_text
+
+    def spy(widget) -> None:
+        original(widget)
+        seen.append(widget.text.toPlainText())
+
+    AssistantMessageWidget.show_text = spy
+    try:
+        window.warm_up(gap_ms=0)
+        app.until(lambda: window.warmed_up)
+    finally:
+        AssistantMessageWidget.show_text = original
+    app.settle()  # the rows' deleteLater
+    assert seen and "greet" in seen[-1] and "你好" in seen[-1], "the sample reply was rendered, code and CJK"
+    assert window.chat.message_ids == []
+    rows = (AssistantMessageWidget, UserMessageWidget)
+    leftovers = [w for w in QApplication.topLevelWidgets() if isinstance(w, rows)]
+    assert leftovers == []
+    assert window.store.list_conversations() == []
+
+    server.script(Reply(text="Hi **there**"))
+    task = type_and_send(app, qtbot, "Hello")
+    app.run(task)
+    assert [w.text.toPlainText().strip() for w in assistant_widgets(window)] == ["Hi there"]
