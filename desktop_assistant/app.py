@@ -167,12 +167,12 @@ async def _main(app, paths: ProfilePaths, language: str | None, built: list[Serv
     # import on the network thread and the first reply's widgets here, and greet first-time users.
     await asyncio.sleep(0)
     await services.providers.load_active_key()
-    services.network.submit(_warm_up_sdk())
-    window.warm_up()
+    warming = asyncio.ensure_future(_warm_up(services, window))
     if services.providers.needs_onboarding():
         window.open_provider(first_run=True)
 
     await quit_event.wait()
+    warming.cancel()
     if instance is not None:
         instance.close()
     await shutdown(services)
@@ -195,6 +195,17 @@ def follow_system_theme(app, window, services: Services) -> None:
     hints = app.styleHints()
     if hints is not None:
         hints.colorSchemeChanged.connect(on_change)
+
+
+async def _warm_up(services: Services, window) -> None:
+    """The network thread's warm-up first, then the window's: run together, the UI thread would wait on
+    the import lock for the modules the other is importing and compile the same regular expressions."""
+    with contextlib.suppress(Exception):
+        await services.network.run(_warm_up_sdk())
+        provider = services.providers.active()
+        if provider is not None and provider.api_key :
+            await services.network.run(services.gateway.prepare(provider))
+    window.warm_up()
 
 
 async def _warm_up_sdk() -> None:

@@ -106,6 +106,15 @@ class ChatGateway:
             self._clients[cache_key] = client
         return client
 
+    async def prepare(self, provider: ResolvedProvider) -> None:
+        """Build the client the first request will use, and import what that request would (the chat
+        resources, httpcore, h11, anyio's asyncio backend: ~100 modules), without any network traffic.
+        Run after start: done at the first send instead, it costs that reply GIL time the window waits for."""
+        import anyio
+
+        self._client(provider).chat.completions.with_streaming_response  # noqa: B018 - loads the resource
+        anyio.get_cancelled_exc_class()  # loads anyio's backend for the running loop
+
     async def _close_clients(self) -> None:
         clients, self._clients = list(self._clients.values()), {}
         for client in clients:

@@ -45,3 +45,4 @@ def warm_up() -> None:
         f"```{lang}\nx = 1\n```\n\n" for lang in ("python", "javascript", "bash", "json", "typescript", "c", "java")
     )
     render_markdown(sample, MarkdownTheme.light())
+    render_markdown(sample, MarkdownTheme.dark())  # its Pygments style is another module

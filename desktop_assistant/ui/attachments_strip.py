@@ -18,7 +18,7 @@ from desktop_assistant.media import ImageError, ImageProblem
 from desktop_assistant.services.attachments import AttachmentService
 
 from .icons import icon
-from .theme import Colors
+from .theme import Colors, restyle
 
 THUMB = 64
 
@@ -135,8 +135,7 @@ class AttachmentChip(QFrame):
         self._restyle()
 
     def _restyle(self) -> None:
-        self.style().unpolish(self)
-        self.style().polish(self)
+        restyle(self)
 
 
 class AttachmentsStrip(QWidget):

@@ -27,7 +27,7 @@ from desktop_assistant.services.attachments import TEXT_SUFFIXES, AttachmentServ
 
 from .attachments_strip import AttachmentsStrip
 from .icons import icon
-from .theme import Colors
+from .theme import Colors, restyle
 
 MAX_VISIBLE_LINES = 10
 TOKEN_HINT_FROM = 50  # below this a text-only estimate is noise; images always show theirs
@@ -380,8 +380,7 @@ class Composer(QFrame):
             self.send_button.setToolTip(self.tr("Send (Enter)"))
             self.send_button.setEnabled(self.has_content() and not self.strip.preparing)
         if self.send_button.isVisible():  # before the first show the style is applied anyway, once
-            self.send_button.style().unpolish(self.send_button)
-            self.send_button.style().polish(self.send_button)
+            restyle(self.send_button)
 
     def _on_text_changed(self) -> None:
         if not self._busy:

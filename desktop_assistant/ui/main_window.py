@@ -64,7 +64,7 @@ from .global_hotkey import GlobalHotkey
 from .icons import app_icon
 from .provider_dialog import ProviderDialog, keyring_problem_text
 from .push_to_talk import HoldKey, PushToTalk, hold_key_text
-from .theme import Colors, markdown_theme
+from .theme import Colors, markdown_theme, restyle
 from .tray import Tray, tray_available
 
 log = logging.getLogger(__name__)
@@ -709,18 +709,12 @@ class MainWindow(QMainWindow):
         self.composer.setProperty("dropping", on)
         self.composer.edit.setPlaceholderText(self.tr("Drop images to attach them") if on
                                               else self.tr("Message the assistant…"))
-        self.composer.style().unpolish(self.composer)
-        self.composer.style().polish(self.composer)
+        restyle(self.composer)
 
     def warm_up(self, gap_ms: int = 40) -> None:
         """Pay the first reply's one-time costs now, while nobody waits (see ChatView.warm_up_steps): one
         small step per timer tick, so typing and painting go on in between. Called after the first paint."""
-        steps = [
-            # The first style() resolves the style sheet style's Python type (~15 ms of enums), which the
-            # Send/Stop switch and drop highlights would otherwise pay mid-action.
-            lambda: self.composer.send_button.style(),
-            *self.chat.warm_up_steps(),
-        ]
+        steps = self.chat.warm_up_steps()
 
         def run(index: int = 0) -> None:
             if self._quitting:

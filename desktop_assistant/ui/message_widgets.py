@@ -72,6 +72,10 @@ class MarkdownBrowser(QTextBrowser):
         self._streamed = ""  # the whole text given to stream_text
         self._shown = 0  # how much of it is rendered
         self._laid_out_width = -1
+        # Found by name rather than through viewport(): that returns a QWidget whose class Shiboken must work
+        # out, and the first such search in a process creates the Python types of all of Qt's widget
+        # classes, with their enums (~30-60 ms at the first reply). Later viewport() calls find this wrapper.
+        self._viewport = self.findChild(QWidget, "qt_scrollarea_viewport") or self.viewport()
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.setFrameShape(QFrame.Shape.NoFrame)
@@ -178,7 +182,7 @@ class MarkdownBrowser(QTextBrowser):
     def _set_static(self, static: bool) -> None:
         """While streaming the text only grows at the end: when the widget grows a step, repaint just the new
         strip instead of all of it (the text above has not moved)."""
-        for widget in (self, self.viewport()):
+        for widget in (self, self._viewport):
             widget.setAttribute(Qt.WidgetAttribute.WA_StaticContents, static)
 
     @property
@@ -219,7 +223,7 @@ class MarkdownBrowser(QTextBrowser):
         super().resizeEvent(event)
         # Only a new width needs a relayout. Height changes come from the text growing (setFixedHeight
         # in _fit_height); relaying out the whole reply for those made streaming cost grow with length.
-        width = self.viewport().width()
+        width = self._viewport.width()
         if width != self._laid_out_width:
             self._laid_out_width = width
             self.document().setTextWidth(width)

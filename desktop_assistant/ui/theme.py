@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop_assistant.config.settings import Theme
 from desktop_assistant.markdown.theme import MarkdownTheme
@@ -84,6 +84,17 @@ def apply(app: QApplication, colors: Colors) -> None:
     palette.setColor(role.ToolTipText, QColor(colors.text))
     app.setPalette(palette)
     app.setStyleSheet(style_sheet(colors))
+
+
+def restyle(widget: QWidget) -> None:
+    """Apply the style sheet's rules again after a property or object name they select on has changed.
+
+    A Polish event does what the usual style().unpolish() + polish() do without fetching the style: the first
+    QStyle object handed to Python makes PySide build the QStyle type and its enums (~60 ms, measured at the
+    first Send, when the button turns into Stop).
+    """
+    QApplication.sendEvent(widget, QEvent(QEvent.Type.Polish))
+    widget.update()
 
 
 def style_sheet(c: Colors) -> str:

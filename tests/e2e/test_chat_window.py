@@ -26,6 +26,11 @@ def click(app, qtbot, widget) -> None:
     app.do(lambda: qtbot.mouseClick(widget, Qt.MouseButton.LeftButton))
 
 
+def button_fill(button) -> str:
+    """The colour the round Send/Stop button is filled with (above its icon)."""
+    return button.grab().toImage().pixelColor(button.width() // 2, 4).name()
+
+
 def assistant_widgets(window) -> list[AssistantMessageWidget]:
     return [w for i in window.chat.message_ids if isinstance(w := window.chat.widget_for(i), AssistantMessageWidget)]
 
@@ -42,6 +47,7 @@ def test_type_send_and_see_streamed_markdown(make_app, qtbot, server):
     assert task is not None
     assert window.composer.text() == ""
     assert window.composer.send_button.objectName() == "StopButton"
+    assert button_fill(window.composer.send_button) == window.colors.text, "the style sheet's Stop look applies"
     app.run(task)
     app.settle()
     [reply] = assistant_widgets(window)
@@ -50,6 +56,7 @@ def test_type_send_and_see_streamed_markdown(make_app, qtbot, server):
     assert "Title" in doc_text and "print('hi')" in doc_text and "**" not in doc_text
     assert reply.text.code_blocks == ["print('hi')"]
     assert window.composer.send_button.objectName() == "SendButton"
+    assert button_fill(window.composer.send_button) == window.colors.border, "Send, disabled: nothing typed"
     assert "completion tokens" in window.usage_label.text()
     assert window.sidebar.ids() == [window.session.conversation.id]
 

@@ -33,6 +33,9 @@ def drop(app, mime: QMimeData) -> None:
         enter = QDragEnterEvent(point.toPoint(), actions, mime, buttons, mods)
         QApplication.sendEvent(window, enter)
         assert window.composer.property("dropping") is True, "the composer lights up as a drop target"
+        composer = window.composer
+        fill = composer.grab().toImage().pixelColor(composer.width() - 6, composer.height() // 2).name()
+        assert fill == window.colors.selected, "the style sheet's drop look applies"
         QApplication.sendEvent(window, QDropEvent(point, actions, mime, buttons, mods))
 
     app.do(deliver)
