@@ -203,7 +203,7 @@ async def _warm_up(services: Services, window) -> None:
     with contextlib.suppress(Exception):
         await services.network.run(_warm_up_sdk())
         provider = services.providers.active()
-        if provider is not None and provider.api_key :
+        if provider is not None and provider.api_key:
             await services.network.run(services.gateway.prepare(provider))
     window.warm_up()
 
