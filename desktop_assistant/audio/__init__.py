@@ -1,7 +1,7 @@
 """Voice input and output: record the microphone, stream speech to the speakers, with clear errors.
 
-Qt-free. sounddevice and numpy are imported on first use (PEP 562), so the app starts fast, and
-starts at all without PortAudio.
+Qt-free. sounddevice is imported on first use (PEP 562), so the app starts fast, and starts at all without
+PortAudio. No numpy: PCM stays in `bytes`, processed with the standard library's audioop (recorder.py).
 """
 
 from __future__ import annotations

@@ -12,10 +12,8 @@ import warnings
 import wave
 from dataclasses import dataclass
 
-import numpy as np
-
 from desktop_assistant.audio.errors import AudioError, AudioProblem
-from desktop_assistant.audio.recorder import Recording, resample, to_int16
+from desktop_assistant.audio.recorder import Recording, resample, to_mono
 
 # Short clips go up as WAV: no encoder process to start, so the request leaves at once. Longer ones are
 # worth compressing (WAV at 16 kHz is 1.9 MB a minute; MP3 at 48 kbit/s is 0.35 MB, fine for speech).
@@ -58,8 +56,8 @@ def encode_for_upload(recording: Recording) -> Upload:
         if len(wav.data) <= UPLOAD_LIMIT:
             return wav
         raise AudioError(AudioProblem.NO_FFMPEG, "A recording this long must be compressed, which needs ffmpeg.")
-    segment = _pydub().AudioSegment(recording.samples.astype("<i2").tobytes(), sample_width=2,
-                                    frame_rate=recording.samplerate, channels=1)
+    segment = _pydub().AudioSegment(bytes(recording.samples), sample_width=2, frame_rate=recording.samplerate,
+                                    channels=1)
     buffer = io.BytesIO()
     try:
         segment.export(buffer, format="mp3", bitrate=MP3_BITRATE)
@@ -96,10 +94,8 @@ def _decode_wav(data: bytes, samplerate: int) -> bytes:
         frames = wav.readframes(wav.getnframes())
     if width != 2:
         raise ValueError(f"{width * 8}-bit WAV")
-    samples = np.frombuffer(frames[: len(frames) - len(frames) % (2 * channels)], "<i2").astype(np.float64)
-    if channels > 1:
-        samples = samples.reshape(-1, channels).mean(axis=1)
-    return to_int16(resample(samples, rate, samplerate)).astype("<i2").tobytes()
+    mono = to_mono(frames[: len(frames) - len(frames) % (2 * channels)], channels)
+    return resample(mono, rate, samplerate)
 
 
 __all__ = ["Upload", "decode_to_pcm", "encode_for_upload", "ffmpeg_available"]

@@ -3,37 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import threading
 import time
+from array import array
 from collections import deque
 from collections.abc import Callable
 
-import numpy as np
-
 from desktop_assistant.audio.devices import Device, device_info
 from desktop_assistant.audio.errors import AudioError, load_sounddevice, map_portaudio_error, open_at_first_rate
-from desktop_assistant.audio.recorder import to_int16
-
-
-class StreamResampler:
-    """Linear resampling of a signal that arrives in pieces, continuous across piece boundaries."""
-
-    def __init__(self, from_rate: float, to_rate: float) -> None:
-        self.step = from_rate / to_rate  # input samples per output sample
-        self._tail = np.zeros(0)  # the last input sample, interpolated against the next piece
-        self._pos = 0.0  # position of the next output sample, in input samples from the tail's start
-
-    def process(self, samples: np.ndarray) -> np.ndarray:
-        x = np.concatenate([self._tail, samples.astype(np.float64)])
-        if x.size < 2:
-            self._tail = x
-            return np.zeros(0)
-        count = int(np.floor((x.size - 1 - self._pos) / self.step)) + 1
-        positions = self._pos + np.arange(max(count, 0)) * self.step
-        out = np.interp(positions, np.arange(x.size), x)
-        self._pos = self._pos + max(count, 0) * self.step - (x.size - 1)
-        self._tail = x[-1:]
-        return out
+from desktop_assistant.audio.recorder import StreamResampler
 
 
 class PcmPlayer:
@@ -59,7 +38,7 @@ class PcmPlayer:
         self.started_at: float | None = None
         self.frames_written = 0  # frames of real (fed) audio handed to the device
         self.underruns = 0  # blocks padded with silence after sound had started, or the device ran dry
-        self._queue: deque[bytes] = deque()  # append/popleft are atomic: the callback never takes a lock
+        self._queue: deque[memoryview] = deque()  # append/popleft are atomic: the callback never takes a lock
         # Queued bytes = fed - played; each counter has one writer (feed(), the callback), so no lock is needed.
         self._fed_bytes = 0
         self._played_bytes = 0
@@ -68,6 +47,7 @@ class PcmPlayer:
         self._buffering = True
         self._offset = 0  # bytes of _queue[0] already played; only the callback touches it
         self._carry = b""  # an odd trailing byte from feed(): half a sample
+        self._silence = memoryview(bytes(2 * 8192))  # zeros to pad a block with; grown if a block is larger
         self._resampler: StreamResampler | None = None
         self._finished = False
         self._stopping = False
@@ -76,12 +56,16 @@ class PcmPlayer:
         self._lock = threading.Lock()  # start/stop only, never in the callback
 
     # --- PortAudio thread ---------------------------------------------------------------------------------
-    def _callback(self, outdata: np.ndarray, frames: int, time_info: object, status: object) -> None:
+    def _callback(self, outdata: object, frames: int, time_info: object, status: object) -> None:
+        """`outdata`: the block to fill, a writable CFFI buffer (RawOutputStream). Copies slices, allocates
+        nothing but the slice objects, never waits."""
+        out = memoryview(outdata)
+        need = len(out)
+        if need > len(self._silence):
+            self._silence = memoryview(bytes(need))  # only if PortAudio asks for a block over 8192 frames
         if self._stopping:
-            outdata.fill(0)
+            out[:] = self._silence[:need]
             raise self._sd.CallbackAbort
-        out = outdata.reshape(-1).view(np.uint8)
-        need = out.size
         pos = 0
         queue = self._queue
         if self._buffering and (self._fed_bytes - self._played_bytes >= self._prebuffer_bytes or self._finished):
@@ -89,7 +73,7 @@ class PcmPlayer:
         while pos < need and queue and not self._buffering:
             chunk = queue[0]
             take = min(len(chunk) - self._offset, need - pos)
-            out[pos : pos + take] = np.frombuffer(chunk, np.uint8, take, self._offset)
+            out[pos : pos + take] = chunk[self._offset : self._offset + take]
             pos += take
             self._offset += take
             if self._offset >= len(chunk):
@@ -97,7 +81,7 @@ class PcmPlayer:
                 self._offset = 0
         self._played_bytes += pos
         if pos < need:
-            out[pos:] = 0
+            out[pos:] = self._silence[: need - pos]
             if not self._finished and self.started_at is not None:
                 self._buffering = True  # ran dry mid-speech: gather a little before going on
         if pos:
@@ -130,9 +114,9 @@ class PcmPlayer:
             stream, rate = open_at_first_rate(
                 # "high" latency (~35 ms of buffer instead of ~9): a busy machine no longer starves the device
                 # and chops the speech up. Barge-in is unaffected: stop() aborts, discarding the buffer.
-                lambda r: sd.OutputStream(device=self.device, samplerate=r, channels=1, dtype="int16",
-                                          latency="high", callback=self._callback,
-                                          finished_callback=self._on_finished),
+                lambda r: sd.RawOutputStream(device=self.device, samplerate=r, channels=1, dtype="int16",
+                                             latency="high", callback=self._callback,
+                                             finished_callback=self._on_finished),
                 rates, "output")
             self.device_samplerate = rate
             self._prebuffer_bytes = int(self._prebuffer * rate) * 2
@@ -158,9 +142,11 @@ class PcmPlayer:
             return
         data = data[:cut]
         if self._resampler is not None:
-            data = to_int16(self._resampler.process(np.frombuffer(data, "<i2"))).astype("<i2").tobytes()
+            data = self._resampler.process(data)
+            if not data:
+                return
         self._fed_bytes += len(data)
-        self._queue.append(data)
+        self._queue.append(memoryview(data))
 
     def finish(self) -> None:
         """No more PCM is coming: play what is queued, then end (`done`)."""
@@ -208,12 +194,14 @@ class PcmPlayer:
 
 def chime_pcm(samplerate: int = 24000) -> bytes:
     """Two short rising notes, faded in and out so they don't click."""
-    notes = []
+    count = int(0.15 * samplerate)
+    samples = array("h")
     for freq in (880.0, 1318.5):
-        t = np.arange(int(0.15 * samplerate)) / samplerate
-        envelope = np.minimum(1.0, np.minimum(t, t[::-1]) / 0.01)
-        notes.append(0.3 * 32767 * envelope * np.sin(2 * np.pi * freq * t))
-    return to_int16(np.concatenate(notes)).astype("<i2").tobytes()
+        step = 2 * math.pi * freq / samplerate
+        for i in range(count):
+            envelope = min(1.0, min(i, count - 1 - i) / (0.01 * samplerate))
+            samples.append(round(0.3 * 32767 * envelope * math.sin(step * i)))
+    return samples.tobytes()
 
 
 def play_chime(device: Device = None, wait: bool = True) -> PcmPlayer:

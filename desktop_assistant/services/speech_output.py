@@ -48,7 +48,7 @@ PlayerFactory = Callable[[Callable[[], None]], Player]  # on_done (called on any
 
 def default_player_factory(settings: Callable[[], VoiceSettings]) -> PlayerFactory:
     def make(on_done: Callable[[], None]) -> Player:
-        from desktop_assistant.audio import PcmPlayer, resolve_device  # numpy/sounddevice on first use
+        from desktop_assistant.audio import PcmPlayer, resolve_device  # sounddevice on first use
 
         device, _found = resolve_device(settings().output_device, "output")
         return PcmPlayer(device, PCM_SAMPLE_RATE, on_done=on_done)

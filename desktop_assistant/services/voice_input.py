@@ -52,7 +52,7 @@ class VoiceInput:
         """Open the microphone. Raises AudioError (no PortAudio, no device, busy) with what to do."""
         if self._recorder is not None:
             return
-        from desktop_assistant.audio import Recorder, resolve_device  # numpy/sounddevice load on first use
+        from desktop_assistant.audio import Recorder, resolve_device  # sounddevice loads on first use
 
         settings = self._settings()
         device, found = resolve_device(settings.input_device, "input")

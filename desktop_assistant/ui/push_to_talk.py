@@ -137,7 +137,7 @@ class PushToTalk(QObject):
         return False
 
     def warm_up(self) -> None:
-        """Load numpy/sounddevice and start PortAudio in a worker thread before the first press needs them
+        """Load sounddevice and start PortAudio in a worker thread before the first press needs them
         (~0.1 s that would otherwise block the UI at the moment the user starts to talk). Not at start-up:
         it costs memory that users who never talk should not pay."""
         if self._warm is None:

@@ -80,7 +80,7 @@ def _record_and_play(input_name: str, output_name: str) -> None:
     recording = recorder.stop()
     out, _found = resolve_device(output_name, "output")
     player = PcmPlayer(out, recording.samplerate)
-    player.feed(recording.samples.astype("<i2").tobytes())
+    player.feed(recording.samples)
     player.finish()
     player.wait(MIC_TEST_SECONDS + 2.0)
 

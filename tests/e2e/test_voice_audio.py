@@ -165,7 +165,7 @@ def test_streamed_speech_is_heard_at_its_pitch_and_length(audio, qloop, server: 
     time.sleep(TAIL)
     recording = monitor.stop()
 
-    samples = recording.samples.astype(np.float64)
+    samples = np.frombuffer(recording.samples, "<i2").astype(np.float64)
     span = sound_span(samples, RATE)
     assert span is not None, "nothing was heard"
     heard = span[1] - span[0]
@@ -208,7 +208,7 @@ def test_barge_in_silences_within_200_ms_and_cancels_the_request(audio, qloop, s
     capture_latency = monitor.input_latency
     recording = monitor.stop()
 
-    span = sound_span(recording.samples.astype(np.float64), RATE)
+    span = sound_span(np.frombuffer(recording.samples, "<i2").astype(np.float64), RATE)
     assert span is not None, "nothing was heard"
     sound_from, silent_from = monitor.arrival_time(span[0]), monitor.arrival_time(span[1])
     print(f"\nsound on the monitor until {(silent_from - stop_at) * 1000:+.1f} ms after stop() (capture timeline, "
@@ -221,3 +221,35 @@ def test_barge_in_silences_within_200_ms_and_cancels_the_request(audio, qloop, s
     assert disconnected_at - stop_at < 0.5
     assert stream.bytes_received < speech_pcm_bytes(text), "the request ended early, not the speech"
     assert len(server.speech_requests) == 1
+
+
+def test_microphone_test_plays_back_what_it_recorded(monitor: TimedRecorder, tmp_path: Path) -> None:
+    """Preferences > Voice > Test microphone: a tone sung into the mic during the recording comes back out of
+    the speaker afterwards, at its pitch (the virtual mic hears the speaker too, so the monitor has both)."""
+    from desktop_assistant.ui.voice_preferences import MIC_TEST_SECONDS, _record_and_play
+    from tests.support.audio_signals import pcm_bytes, tone
+
+    sung_hz = 660.0
+    source = tmp_path / "tone.wav"
+    with wave.open(str(source), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(24_000)
+        wav.writeframes(pcm_bytes(tone(sung_hz, 1.0)))
+    started = time.monotonic()
+    player = subprocess.Popen(["paplay", "--device=testsink", str(source)])
+    try:
+        _record_and_play("", "")  # the system default devices, as the dialog passes them
+    finally:
+        player.wait(5)
+    time.sleep(TAIL)
+    recording = monitor.stop()
+    samples = np.frombuffer(recording.samples, "<i2").astype(np.float64)
+    # The sung tone itself ends ~1 s after `started`; what the monitor hears after the recording is the playback.
+    offset = int((started - monitor.origin + MIC_TEST_SECONDS + 0.1) * RATE)
+    played_back = samples[offset:]
+    span = sound_span(played_back, RATE)
+    assert span is not None, "nothing was played back"
+    heard = played_back[int(span[0] * RATE):int(span[1] * RATE)]
+    assert dominant_frequency(heard, RATE) == pytest.approx(sung_hz, abs=5)
+    assert span[1] - span[0] == pytest.approx(1.0, abs=0.3)

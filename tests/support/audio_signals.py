@@ -1,7 +1,8 @@
 """Signal helpers for audio tests and benchmarks: resampling, alignment, pitch, and a time-stamped recorder.
 
-Independent of the app's own DSP (desktop_assistant.audio.recorder.resample), so a bug there cannot hide
-behind the same bug in the check. numpy only (no scipy in the venv).
+Independent of the app's own DSP (desktop_assistant.audio.recorder.resample, audioop), so a bug there cannot
+hide behind the same bug in the check. numpy only (no scipy in the venv); numpy is a test/bench dependency,
+not the app's.
 """
 
 from __future__ import annotations
@@ -138,7 +139,7 @@ class TimedRecorder(Recorder):
         super().__init__(**kwargs)
         self.stamps: list[tuple[float, int]] = []  # (time.monotonic() at the callback, device frames so far)
 
-    def _callback(self, indata: np.ndarray, frames: int, time_info: object, status: object) -> None:
+    def _callback(self, indata: object, frames: int, time_info: object, status: object) -> None:
         self.stamps.append((time.monotonic(), self._frames + frames))
         super()._callback(indata, frames, time_info, status)
 

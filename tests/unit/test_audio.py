@@ -22,7 +22,8 @@ import pytest
 from desktop_assistant.audio import AudioError, AudioProblem, PcmPlayer, Recorder, Recording
 from desktop_assistant.audio.errors import map_portaudio_error
 from desktop_assistant.audio.player import StreamResampler, chime_pcm
-from desktop_assistant.audio.recorder import resample
+from desktop_assistant.audio.recorder import resample, to_mono
+from tests.support.fake_sounddevice import FakeSoundDevice, RawInputStream, RawOutputStream
 
 ROOT = Path(__file__).resolve().parents[2]
 TTS_RATE = 24000
@@ -60,14 +61,23 @@ def pcm(samples: np.ndarray) -> bytes:
     return np.round(samples).astype("<i2").tobytes()
 
 
-def dominant_frequency(samples: np.ndarray, rate: float) -> float:
-    x = samples.astype(np.float64)
+def samples_of(data: bytes) -> np.ndarray:
+    return np.frombuffer(data, "<i2").astype(np.float64)
+
+
+def rms(data: bytes) -> float:
+    """Of 16-bit PCM, as a fraction of full scale."""
+    return float(np.sqrt(np.mean(samples_of(data) ** 2)) / 32768)
+
+
+def dominant_frequency(samples: np.ndarray | bytes, rate: float) -> float:
+    x = samples_of(samples) if isinstance(samples, bytes) else samples.astype(np.float64)
     spectrum = np.abs(np.fft.rfft(x * np.hanning(x.size)))
     return float(np.fft.rfftfreq(x.size, 1 / rate)[spectrum.argmax()])
 
 
 def loud_seconds(recording: Recording, threshold: float = 0.05) -> float:
-    return float((recording.window_levels(0.02) > threshold).sum() * 0.02)
+    return sum(level > threshold for level in recording.window_levels(0.02)) * 0.02
 
 
 def feed_in_pieces(player: PcmPlayer, data: bytes, piece: int = 4801) -> None:
@@ -80,44 +90,215 @@ def feed_in_pieces(player: PcmPlayer, data: bytes, piece: int = 4801) -> None:
 
 
 def test_wav_bytes_parse_with_the_stdlib() -> None:
-    samples = np.round(tone(440, 0.75, 16000)).astype(np.int16)
+    samples = pcm(tone(440, 0.75, 16000))
     data = Recording(samples, 16000).to_wav_bytes()
     with wave.open(io.BytesIO(data), "rb") as wav:
         assert (wav.getframerate(), wav.getnchannels(), wav.getsampwidth()) == (16000, 1, 2)
-        assert wav.getnframes() == samples.size
-        assert np.array_equal(np.frombuffer(wav.readframes(wav.getnframes()), "<i2"), samples)
+        assert wav.getnframes() == len(samples) // 2
+        assert wav.readframes(wav.getnframes()) == samples
     assert Recording(samples, 16000).duration == pytest.approx(0.75)
 
 
 def test_silence_detection() -> None:
     rng = np.random.default_rng(1)
-    hiss = np.round(rng.normal(0, 30, 16000)).astype(np.int16)  # about -60 dBFS of noise
-    assert Recording(np.zeros(16000, np.int16), 16000).is_silent()
-    assert Recording(np.zeros(0, np.int16), 16000).is_silent()
-    assert Recording(hiss, 16000).is_silent()
+    hiss = np.round(rng.normal(0, 30, 16000))  # about -60 dBFS of noise
+    assert Recording(bytes(32000), 16000).is_silent()
+    assert Recording(b"", 16000).is_silent()
+    assert Recording(pcm(hiss), 16000).is_silent()
     # A 0.1 s word in 3 s of hiss is sound, although the whole file's RMS is low.
     word = np.concatenate([np.zeros(24000), tone(300, 0.1, 16000, 0.1), np.zeros(22400)])
-    speech = Recording(np.round(word + np.resize(hiss, word.size)).astype(np.int16), 16000)
+    speech = Recording(pcm(word + np.resize(hiss, word.size)), 16000)
     assert not speech.is_silent()
     assert speech.is_silent(threshold=0.2)
+    levels = speech.window_levels(0.02)
+    assert len(levels) == 150 and max(levels) == pytest.approx(0.1 / np.sqrt(2), rel=0.05)
 
 
 def test_resample_keeps_pitch_and_length() -> None:
-    out = resample(tone(440, 1.0, 48000), 48000, 16000)
-    assert out.size == 16000
+    out = resample(pcm(tone(440, 1.0, 48000)), 48000, 16000)
+    assert len(out) == 2 * 16000
     assert dominant_frequency(out, 16000) == pytest.approx(440, abs=2)
-    # Content above the new Nyquist (8 kHz) is filtered out rather than folded back down to 4 kHz.
-    assert np.sqrt(np.mean(resample(tone(12000, 1.0, 48000), 48000, 16000) ** 2)) < 0.02 * 32767
+    up = resample(pcm(tone(440, 1.0, 24000)), 24000, 44100)
+    assert len(up) == 2 * 44100
+    assert dominant_frequency(up, 44100) == pytest.approx(440, abs=2)
+
+
+@pytest.mark.parametrize(("from_rate", "to_rate", "floor_db"), [
+    (48000, 16000, 45),  # the usual native rate: a whole multiple, the filter alone
+    (96000, 16000, 45),
+    (44100, 16000, 30),  # linear interpolation up to 48 kHz first: its images limit the rejection
+])
+def test_downsampling_filters_out_what_would_fold_back(from_rate: int, to_rate: int, floor_db: float) -> None:
+    """Speech-band tones pass unchanged; tones above the new Nyquist are removed instead of folding back
+    (at 48 -> 16 kHz, 12 kHz would otherwise come out as a 4 kHz tone as loud as the original)."""
+    for freq in (440.0, 1000.0, 3000.0):
+        source = tone(freq, 1.0, from_rate)
+        out = samples_of(resample(pcm(source), from_rate, to_rate))
+        ideal = tone(freq, 1.0, to_rate)
+        inner = slice(100, -100)  # away from the clip's edges
+        error = np.sqrt(np.mean((out[inner] - ideal[inner]) ** 2)) / np.sqrt(np.mean(ideal**2))
+        assert error < 0.03, f"{freq} Hz changed by {error:.1%}"  # 44.1 kHz: linear interpolation's -0.2 dB
+    for freq in (0.6 * to_rate, 0.75 * to_rate, 1.0 * to_rate, 1.3 * to_rate):
+        if freq >= from_rate / 2:
+            continue
+        out = resample(pcm(tone(freq, 1.0, from_rate)), from_rate, to_rate)
+        attenuation = 20 * np.log10(rms(pcm(tone(freq, 1.0, from_rate))) / max(rms(out), 1e-9))
+        assert attenuation > floor_db, f"{freq:.0f} Hz only {attenuation:.1f} dB down"
+
+
+def test_resampling_a_clipped_signal_saturates_instead_of_wrapping() -> None:
+    wave_48k = tone(440, 0.5, 48000)
+    square = pcm(np.where(wave_48k >= 0, 32767, -32768))
+    out = samples_of(resample(square, 48000, 16000))
+    # The filter rings past full scale next to each edge: those samples must clip, not wrap to the other sign.
+    assert out.max() == 32767 and out.min() == -32768
+    reference = tone(440, 0.5, 16000)
+    away_from_edges = np.abs(reference) > 0.3 * np.abs(reference).max()
+    assert np.all(np.sign(out[away_from_edges]) == np.sign(reference[away_from_edges]))
 
 
 def test_stream_resampler_is_continuous_across_pieces() -> None:
-    signal = tone(440, 0.5, 24000)
-    whole = StreamResampler(24000, 44100).process(signal)
-    pieces = StreamResampler(24000, 44100)
-    joined = np.concatenate([pieces.process(signal[i : i + 1000]) for i in range(0, signal.size, 1000)])
-    assert joined.size == whole.size
-    assert np.allclose(joined, whole)
-    assert dominant_frequency(joined, 44100) == pytest.approx(440, abs=2)
+    signal = pcm(tone(440, 0.5, 24000))
+    for to_rate in (44100, 16000):  # the player's usual case, and a device slower than the speech
+        whole = StreamResampler(24000, to_rate).process(signal)
+        pieces = StreamResampler(24000, to_rate)
+        joined = b"".join(pieces.process(signal[i : i + 2000]) for i in range(0, len(signal), 2000))
+        assert joined == whole
+        assert abs(len(whole) // 2 - 0.5 * to_rate) < 20
+        assert dominant_frequency(whole, to_rate) == pytest.approx(440, abs=2)
+
+
+def test_mixing_to_mono_averages_the_channels() -> None:
+    left, right = tone(440, 0.1, 16000, 0.4), tone(440, 0.1, 16000, 0.2)
+    stereo = pcm(np.column_stack([left, right]).reshape(-1))
+    assert samples_of(to_mono(stereo, 2)) == pytest.approx((left + right) / 2, abs=1)
+    three = pcm(np.column_stack([left, right, -right]).reshape(-1))
+    assert samples_of(to_mono(three, 3)) == pytest.approx(left / 3, abs=1.5)
+    assert to_mono(stereo, 1) == stereo
+
+
+# --- the PortAudio-thread code, through a stand-in for sounddevice (tests/support/fake_sounddevice.py) ----
+
+
+@pytest.fixture
+def fake_sd(monkeypatch: pytest.MonkeyPatch) -> FakeSoundDevice:
+    """Hardware that refuses 16 and 24 kHz: a 48 kHz stereo microphone and 44.1 kHz speakers."""
+    sd = FakeSoundDevice(input_rates=(48000,), output_rates=(44100,))
+    monkeypatch.setitem(sys.modules, "sounddevice", sd)
+    return sd
+
+
+def test_recorder_falls_back_to_the_devices_rate_and_mixes_to_mono(fake_sd: FakeSoundDevice) -> None:
+    levels: list[float] = []
+    recorder = Recorder(channels=2, on_level=levels.append)
+    recorder.start()
+    stream = fake_sd.last(RawInputStream)
+    assert (stream.samplerate, stream.channels) == (48000, 2)  # 16 kHz refused: the device's own rate
+    voice = tone(440, 1.0, 48000, 0.4) + tone(12000, 1.0, 48000, 0.2)  # 12 kHz would fold back to 4 kHz
+    stereo = pcm(np.column_stack([voice, voice]).reshape(-1))
+    block = 4 * 480  # 10 ms of 16-bit stereo
+    for i in range(0, len(stereo), block):
+        assert stream.push(stereo[i : i + block])
+    assert recorder.elapsed == pytest.approx(1.0)
+    recording = recorder.stop()
+
+    assert stream.closed and not stream.active
+    assert recording.samplerate == 16000 and len(recording.samples) == 2 * 16000
+    out = samples_of(recording.samples)
+    ideal = tone(440, 1.0, 16000, 0.4)  # the 440 Hz alone: 12 kHz filtered out, nothing folded back
+    assert np.sqrt(np.mean((out[100:-100] - ideal[100:-100]) ** 2)) < 0.005 * 32768
+    assert len(levels) == 100
+    assert levels[-1] == pytest.approx(rms(stereo[-block:]), rel=1e-3)
+
+
+def test_recorder_stops_itself_at_the_limit_and_cuts_at_the_release(fake_sd: FakeSoundDevice) -> None:
+    limit_hit: list[bool] = []
+    recorder = Recorder(max_seconds=0.5, on_limit=lambda: limit_hit.append(True))
+    recorder.start()
+    stream = fake_sd.last(RawInputStream)
+    block = pcm(tone(440, 0.01, 48000))
+    blocks = 0
+    while stream.push(block, fake_sd.CallbackFlags(input_overflow=blocks == 3)):
+        blocks += 1
+    assert stream.ended_by == "stop" and limit_hit == [True]  # the callback raised CallbackStop
+    assert recorder.overflows == 1
+    result = recorder.stop()
+    assert result.stopped_by_limit and result.duration == pytest.approx(0.5)
+
+    recorder = Recorder()
+    recorder.start()
+    stream = fake_sd.last(RawInputStream)
+    for _ in range(100):
+        stream.push(block)
+    assert recorder.stop(keep_seconds=0.25).duration == pytest.approx(0.25)
+    recorder.cancel()  # after stop(): a no-op
+
+
+def test_player_resamples_waits_for_its_prebuffer_and_plays_to_the_end(fake_sd: FakeSoundDevice) -> None:
+    finished: list[bool] = []
+    player = PcmPlayer(on_done=lambda: finished.append(True), prebuffer=0.1)
+    speech = pcm(tone(440, 0.5, TTS_RATE))
+    player.feed(speech[:2400])  # 50 ms: less than the prebuffer
+    stream = fake_sd.last(RawOutputStream)
+    assert stream.samplerate == 44100  # 24 kHz refused: resampled in feed()
+    block = 441  # 10 ms
+    assert stream.pull(block) == bytes(2 * block)  # silence while it gathers, not whatever was in the buffer
+    assert player.started_at is None and player.underruns == 0
+    feed_in_pieces(player, speech[2400:])
+    player.finish()
+    heard = b""
+    while stream.active:
+        heard += stream.pull(block) or b""
+
+    assert stream.ended_by == "stop" and finished == [True] and player.done.is_set()
+    assert player.started_at is not None and player.underruns == 0
+    assert abs(player.frames_written - 0.5 * 44100) < 50  # the whole speech, at the device's rate
+    assert heard[2 * player.frames_written :] == bytes(len(heard) - 2 * player.frames_written)
+    assert dominant_frequency(heard, 44100) == pytest.approx(440, abs=2)
+
+
+def test_player_gathers_again_after_running_dry_and_stop_silences(monkeypatch: pytest.MonkeyPatch) -> None:
+    sd = FakeSoundDevice(output_rates=(TTS_RATE,))
+    monkeypatch.setitem(sys.modules, "sounddevice", sd)
+    player = PcmPlayer(prebuffer=0.1)
+    player.feed(pcm(tone(440, 0.15, TTS_RATE)))
+    stream = sd.last(RawOutputStream)
+    block, silence = 240, bytes(480)
+    for _ in range(15):
+        assert stream.pull(block) != silence
+    assert stream.pull(block) == silence and player.underruns == 1  # ran dry mid-speech
+    player.feed(pcm(tone(440, 0.05, TTS_RATE)))  # under the prebuffer: keeps waiting
+    assert stream.pull(block) == silence and player.underruns == 2
+    player.feed(pcm(tone(440, 0.1, TTS_RATE)))
+    assert stream.pull(block) != silence and player.frames_written == 16 * block
+    assert stream.pull(block, sd.CallbackFlags(output_underflow=True)) != silence and player.underruns == 3
+
+    player.stop()  # barge-in
+    assert stream.ended_by == "abort()" and stream.closed and player.done.is_set()
+    # A block PortAudio was already asking for when stop() came is silenced, and the stream aborted.
+    late = bytearray(b"\x55" * 480)
+    with pytest.raises(sd.CallbackAbort):
+        player._callback(memoryview(late), block, None, sd.CallbackFlags())
+    assert late == silence
+    written = player.frames_written
+    player.feed(pcm(tone(440, 0.1, TTS_RATE)))  # feeding a stopped player: a no-op
+    assert player.frames_written == written and len(sd.streams) == 1
+
+
+def test_chime_is_two_faded_notes(fake_sd: FakeSoundDevice) -> None:
+    chime = samples_of(chime_pcm(TTS_RATE))
+    half = chime.size // 2
+    assert chime.size == 2 * int(0.15 * TTS_RATE)
+    assert dominant_frequency(chime[:half], TTS_RATE) == pytest.approx(880, abs=10)
+    assert dominant_frequency(chime[half:], TTS_RATE) == pytest.approx(1318.5, abs=10)
+    assert np.abs(chime).max() <= 0.3 * 32767 + 1 and abs(chime[0]) < 100 and abs(chime[-1]) < 100
+    from desktop_assistant.audio import play_chime
+
+    player = play_chime(wait=False)
+    stream = fake_sd.last(RawOutputStream)
+    while stream.active:
+        stream.pull(441)
+    assert player.done.is_set() and abs(player.frames_written - 0.3 * 44100) < 10
 
 
 class _FakePortAudioError(Exception):
@@ -145,10 +326,10 @@ def test_portaudio_errors_are_mapped(exc: Exception, direction: str, running: bo
     assert err.detail  # a short English sentence for the log
 
 
-def _run_probe(code: str, **env: str) -> dict:
+def _run_probe(code: str, timeout: float = 15, **env: str) -> dict:
     """Run `code` (which prints one JSON line) in a fresh interpreter: PortAudio here stays untouched."""
     probe = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=15, cwd=ROOT,
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout, cwd=ROOT,
         env={**os.environ, **env},
     )
     assert probe.returncode == 0, probe.stderr
@@ -183,6 +364,62 @@ def test_missing_portaudio_library_is_no_portaudio() -> None:
     result = _run_probe(patch + _KINDS_PROBE)
     assert {v[0] for v in result.values()} == {AudioProblem.NO_PORTAUDIO.value}, result
     assert "PortAudio library not found" in result["play"][1]
+
+
+# The app without numpy (the frozen bundle leaves it out): import every module outside the Qt layer, then
+# record (48 kHz stereo, resampled), encode, decode and play (resampled to 44.1 kHz) through the public API
+# on tests/support/fake_sounddevice.py. `block` makes any import of numpy fail, as it does in the bundle.
+_NO_NUMPY_PROBE = """
+import importlib, json, math, pkgutil, sys
+from array import array
+if BLOCK:
+    sys.modules["numpy"] = None
+import desktop_assistant
+modules = [m.name for m in pkgutil.walk_packages(desktop_assistant.__path__, "desktop_assistant.")
+           if not m.name.startswith(("desktop_assistant.ui", "desktop_assistant.app", "desktop_assistant.__main__"))]
+for name in modules:
+    importlib.import_module(name)
+from tests.support.fake_sounddevice import FakeSoundDevice, RawInputStream, RawOutputStream
+sd = sys.modules["sounddevice"] = FakeSoundDevice(input_rates=(48000,), output_rates=(44100,))
+from desktop_assistant.audio import PcmPlayer, Recorder, decode_to_pcm, encode_for_upload, play_chime
+levels = []
+recorder = Recorder(channels=2, on_level=levels.append)
+recorder.start()
+stereo = array("h", (round(8000 * math.sin(2 * math.pi * 440 * (i // 2) / 48000)) for i in range(96000))).tobytes()
+for i in range(0, len(stereo), 1920):
+    sd.last(RawInputStream).push(stereo[i:i + 1920])
+recording = recorder.stop()
+speech = decode_to_pcm(encode_for_upload(recording).data, "wav", 24000)
+player = PcmPlayer()
+player.feed(speech)
+player.finish()
+while sd.last(RawOutputStream).active:
+    sd.last(RawOutputStream).pull(441)
+chime = play_chime(wait=False)
+while sd.last(RawOutputStream).active:
+    sd.last(RawOutputStream).pull(441)
+converted = None
+if BLOCK:  # pint looks for numpy and must do without it
+    from desktop_assistant.domain.tools import ToolContext, built_in_tools
+    converted = json.loads(built_in_tools().get("convert_units").handler(
+        {"value": 1, "from_unit": "mile", "to_unit": "km"}, ToolContext()))["result"]
+print(json.dumps({"numpy": "numpy" in sys.modules and sys.modules["numpy"] is not None, "modules": len(modules),
+                  "seconds": recording.duration, "silent": recording.is_silent(), "levels": len(levels),
+                  "speech": len(speech), "played": player.frames_written, "chime": chime.frames_written,
+                  "converted": converted}))
+"""
+
+
+@pytest.mark.parametrize("block", [False, True], ids=["numpy-installed", "numpy-absent"])
+def test_the_app_runs_without_numpy(block: bool) -> None:
+    result = _run_probe(f"BLOCK = {block}\n" + _NO_NUMPY_PROBE, timeout=60)
+    assert not result["numpy"], "a desktop_assistant module (outside ui/ and app) imported numpy"
+    assert result["modules"] > 40
+    assert result["seconds"] == pytest.approx(1.0) and not result["silent"] and result["levels"] == 100
+    assert result["speech"] == 2 * 24000
+    assert abs(result["played"] - 44100) < 50 and abs(result["chime"] - 0.3 * 44100) < 10
+    if block:
+        assert result["converted"] == 1.609344
 
 
 # --- real devices: the headless session's PulseAudio ---------------------------------------------------

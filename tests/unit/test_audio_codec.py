@@ -11,9 +11,10 @@ import pytest
 from desktop_assistant.audio import AudioError, AudioProblem, Recording, codec, decode_to_pcm, encode_for_upload
 
 
-def tone(seconds: float, rate: int, frequency: float = 440.0) -> np.ndarray:
+def tone(seconds: float, rate: int, frequency: float = 440.0) -> bytes:
+    """16-bit mono PCM, as Recording holds it."""
     t = np.arange(int(seconds * rate)) / rate
-    return (0.3 * 32767 * np.sin(2 * np.pi * frequency * t)).astype(np.int16)
+    return (0.3 * 32767 * np.sin(2 * np.pi * frequency * t)).astype("<i2").tobytes()
 
 
 def peak_hz(pcm: bytes, rate: int) -> float:
@@ -55,7 +56,7 @@ def test_wav_speech_is_resampled_to_24khz_mono() -> None:
         wav.setnchannels(2)
         wav.setsampwidth(2)
         wav.setframerate(44100)
-        stereo = np.repeat(tone(1.0, 44100), 2)
+        stereo = np.repeat(np.frombuffer(tone(1.0, 44100), "<i2"), 2)
         wav.writeframes(stereo.astype("<i2").tobytes())
     pcm = decode_to_pcm(buffer.getvalue(), "wav", 24000)
     assert len(pcm) == 24000 * 2
@@ -65,7 +66,7 @@ def test_wav_speech_is_resampled_to_24khz_mono() -> None:
 @pytest.mark.skipif(not codec.ffmpeg_available(), reason="needs ffmpeg and ffprobe")
 def test_compressed_speech_is_decoded_and_garbage_is_a_clear_error() -> None:
     recording = Recording(tone(2, 24000), 24000)
-    mp3 = codec._pydub().AudioSegment(recording.samples.tobytes(), sample_width=2, frame_rate=24000, channels=1)
+    mp3 = codec._pydub().AudioSegment(bytes(recording.samples), sample_width=2, frame_rate=24000, channels=1)
     data = io.BytesIO()
     mp3.export(data, format="mp3")
     pcm = decode_to_pcm(data.getvalue(), "mp3", 24000)
