@@ -81,6 +81,7 @@ FORBIDDEN_FILES = (
     "libportaudio*", "libasound*", "libgtk-3*", "PySide6/Qt/lib/libQt6Quick*", "PySide6/Qt/lib/libQt6Qml*",
     "PySide6/Qt/lib/libQt6Pdf*", "PySide6/Qt/plugins/platformthemes/libqgtk3.so", "tkinter", "_tkinter*",
     "numpy*", "tiktoken*", "requests*", "urllib3*", "charset_normalizer*", "click*",
+    "PySide6/QtNetwork*", "PySide6/Qt/lib/libQt6Network*", "libkrb5.so*",  # single instance: standard library
     # Host libraries (the spec's HOST_LIBRARIES, after the AppImage excludelist), and what only they need.
     "libstdc++.so*", "libgcc_s.so*", "libX11.so*", "libX11-xcb.so*", "libfontconfig.so*", "libfreetype.so*",
     "libexpat.so*", "libz.so*", "libgpg-error.so*", "libcom_err.so*", "libuuid.so*", "libpng16.so*",

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from desktop_assistant.audio import AudioError
 from desktop_assistant.config.settings import (
@@ -207,6 +208,8 @@ class VoicePage(QWidget):
             inputs, outputs, problem = await asyncio.to_thread(_list_devices)
         except Exception as exc:  # PortAudio misbehaving must not break the dialog
             inputs, outputs, problem = [], [], str(exc)
+        if not isValid(self.device_note):
+            return  # the dialog was closed while PortAudio was still listing
         for combo, names, saved in ((self.input_device, inputs, self._settings.input_device),
                                     (self.output_device, outputs, self._settings.output_device)):
             current = combo.currentData()
@@ -238,10 +241,12 @@ class VoicePage(QWidget):
             try:
                 await asyncio.to_thread(work, *args)
             except AudioError as exc:
-                self._show_problem(audio_problem_text(exc.kind, playing=playing))
+                if isValid(self.problem):
+                    self._show_problem(audio_problem_text(exc.kind, playing=playing))
             finally:
-                button.setEnabled(True)
-                button.setText(self.tr("Test"))
+                if isValid(button):  # the dialog may have been closed during the test
+                    button.setEnabled(True)
+                    button.setText(self.tr("Test"))
 
         self.task = asyncio.get_event_loop().create_task(run())
         return self.task

@@ -164,6 +164,18 @@ def test_voice_preferences_are_saved_and_the_new_key_works(make_app, server):
     assert not window.push_to_talk._voice.recording
 
 
+def test_closing_preferences_while_devices_are_listed_is_harmless(make_app):
+    """PortAudio lists the devices in a worker thread; the dialog may be gone by the time it answers."""
+    from shiboken6 import delete
+
+    app = make_app()
+    dialog = app.do(app.window.open_preferences)
+    task = dialog.voice_page.devices_task
+    app.do(lambda: (dialog.reject(), delete(dialog)))
+    app.run(task)
+    assert task.exception() is None
+
+
 def test_speaker_test_plays_and_a_missing_device_falls_back(make_app, server):
     app = make_app()
     dialog = app.do(app.window.open_preferences)
