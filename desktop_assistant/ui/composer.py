@@ -320,8 +320,8 @@ class Composer(QFrame):
         self._update_button()
 
     def _load_tokenizer(self) -> None:
-        """tiktoken's encoding takes ~0.5 s and ~75 MiB: loaded in a worker thread once the user types,
-        then the estimate is shown."""
+        """The encoding takes ~0.4 s and ~45 MiB: loaded in a worker thread once an estimate is to be shown,
+        which then appears."""
         if self._tokenizer_task is not None:
             return
         from desktop_assistant import tokens
@@ -345,7 +345,11 @@ class Composer(QFrame):
 
         images = self.strip.image_tokens()
         text = self.text()
-        if text.strip() and not tokens.ready():
+        # A token is at least one byte: a message shorter than TOKEN_HINT_FROM bytes in a new chat shows no
+        # estimate, so the encoding (~0.4 s of work that competes with a first reply for the GIL, and ~45 MiB)
+        # is not loaded for it.
+        shown = self._context_tokens or len(text.encode()) >= TOKEN_HINT_FROM
+        if text.strip() and shown and not tokens.ready():
             self._load_tokenizer()
         text_tokens = tokens.count_tokens(text) if text.strip() and tokens.ready() else 0
         total = self._context_tokens + text_tokens + images

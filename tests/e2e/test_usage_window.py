@@ -100,3 +100,25 @@ def test_the_composer_estimates_the_whole_prompt_before_sending(make_app, server
     app.do(window.new_chat)
     app.run(window._estimate_task)
     assert window.composer._context_tokens == 0
+
+
+def test_a_short_first_message_does_not_load_the_tokenizer(make_app, monkeypatch):
+    """In a new chat no estimate is shown under TOKEN_HINT_FROM tokens; a token is at least a byte, so a
+    shorter message need not load the encoding (whose loading would compete with the first reply)."""
+    from desktop_assistant import tokens
+    from desktop_assistant.ui.composer import TOKEN_HINT_FROM
+
+    monkeypatch.setattr(tokens, "_LOADED", set())  # as in a fresh app, whatever earlier tests loaded
+    tokens._encoding.cache_clear()
+    app = make_app()
+    composer = app.window.composer
+    short = "你好" * (TOKEN_HINT_FROM // 7) + "hi"  # 3 bytes a character
+    assert len(short.encode()) < TOKEN_HINT_FROM
+    app.do(lambda: composer.set_text(short))
+    app.do(composer.update_estimate)
+    assert composer._tokenizer_task is None and composer.tokens_label.text() == ""
+    app.do(lambda: composer.set_text(short + " and now a much longer question" * 10))
+    app.do(composer.update_estimate)
+    assert composer._tokenizer_task is not None, "long enough to show an estimate: the encoding loads"
+    app.run(composer._tokenizer_task)
+    assert composer.tokens_label.text().startswith("≈ ")
