@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import sys
@@ -200,11 +201,16 @@ def follow_system_theme(app, window, services: Services) -> None:
 async def _warm_up(services: Services, window) -> None:
     """The network thread's warm-up first, then the window's: run together, the UI thread would wait on
     the import lock for the modules the other is importing and compile the same regular expressions."""
-    with contextlib.suppress(Exception):
-        await services.network.run(_warm_up_sdk())
-        provider = services.providers.active()
-        if provider is not None and provider.api_key:
-            await services.network.run(services.gateway.prepare(provider))
+    try:
+        with contextlib.suppress(Exception):
+            await services.network.run(_warm_up_sdk())
+            provider = services.providers.active()
+            if provider is not None and provider.api_key:
+                await services.network.run(services.gateway.prepare(provider))
+    finally:
+        if not gc.isenabled():  # turned off by the launcher (__main__) for the start
+            gc.freeze()  # the loaded modules, classes and widgets stay: collections from now on skip them
+            gc.enable()
     window.warm_up()
 
 

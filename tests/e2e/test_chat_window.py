@@ -277,3 +277,20 @@ def test_warm_up_after_start_leaves_no_trace_and_chat_works(make_app, qtbot, ser
     task = type_and_send(app, qtbot, "Hello")
     app.run(task)
     assert [w.text.toPlainText().strip() for w in assistant_widgets(window)] == ["Hi there"]
+
+
+def test_after_the_warm_up_garbage_collection_is_back_on_with_start_up_objects_frozen(make_app):
+    """The launcher turns the collector off for the start; the warm-up freezes what was loaded and turns it on."""
+    import gc
+
+    from desktop_assistant import app as app_module
+
+    app = make_app()
+    gc.disable()
+    try:
+        app.run(app_module._warm_up(app.services, app.window), timeout=30)
+        assert gc.isenabled() and gc.get_freeze_count() > 10_000
+        app.until(lambda: app.window.warmed_up)
+    finally:
+        gc.unfreeze()
+        gc.enable()
