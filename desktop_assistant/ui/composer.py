@@ -31,6 +31,7 @@ from .theme import Colors, restyle
 
 MAX_VISIBLE_LINES = 10
 TOKEN_HINT_FROM = 50  # below this a text-only estimate is noise; images always show theirs
+TOKENIZER_DELAY_MS = 1000  # once the chat has context, the encoding loads this long after the reply ends
 
 
 class ComposerEdit(QPlainTextEdit):
@@ -337,6 +338,11 @@ class Composer(QFrame):
         """Tokens the chat so far adds to the next request (system prompt and history, as trimmed)."""
         self._context_tokens = count
         self.update_estimate()
+        if count and self._tokenizer_task is None:
+            # The next keystroke shows an estimate: load the encoding now, while the reply is being read,
+            # rather than while the next question is typed and sent. A moment later, not during the reply's
+            # last updates.
+            QTimer.singleShot(TOKENIZER_DELAY_MS, self, self._load_tokenizer)
 
     def update_estimate(self) -> None:
         """Estimated prompt tokens of the request about to be sent: the chat so far, the text (tiktoken,
