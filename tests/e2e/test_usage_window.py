@@ -122,3 +122,23 @@ def test_a_short_first_message_does_not_load_the_tokenizer(make_app, monkeypatch
     assert composer._tokenizer_task is not None, "long enough to show an estimate: the encoding loads"
     app.run(composer._tokenizer_task)
     assert composer.tokens_label.text().startswith("≈ ")
+
+
+def test_after_a_reply_the_encoding_loads_before_the_next_question(make_app, server, monkeypatch):
+    """Once the chat has context every keystroke shows an estimate: the encoding is loaded while the reply is
+    read, not while the next question is typed and sent."""
+    from desktop_assistant import tokens
+    from desktop_assistant.ui import composer as composer_module
+
+    monkeypatch.setattr(tokens, "_LOADED", set())
+    tokens._encoding.cache_clear()
+    monkeypatch.setattr(composer_module, "TOKENIZER_DELAY_MS", 10)
+    app = make_app()
+    window = app.window
+    server.script(Reply(text="An answer."))
+    send(app, "Hi")
+    assert window.composer._tokenizer_task is None, "a two-letter question in a new chat needs no count"
+    app.run(window._estimate_task)
+    app.until(lambda: window.composer._tokenizer_task is not None)
+    app.run(window.composer._tokenizer_task)
+    assert tokens.ready() and window.composer.text() == ""
