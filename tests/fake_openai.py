@@ -873,6 +873,10 @@ class FakeOpenAI:
             if not exchange.started:
                 await exchange.send_error(500, "fake server handler crashed", "server_error")
         finally:
+            if exchange.gone:
+                # The transport noticed the client leave (a handler's sleep() returned False) before the
+                # watcher ran: cancelling the watcher now would lose the disconnect.
+                exchange._mark_disconnected()
             watcher.cancel()
             await asyncio.wait([watcher])  # must be gone before the next request reads the socket
 
