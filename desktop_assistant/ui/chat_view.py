@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
@@ -14,9 +15,21 @@ from desktop_assistant.domain.pricing import PriceTable
 from desktop_assistant.markdown.theme import MarkdownTheme
 from desktop_assistant.store import AttachmentFiles, ContextMark, Store
 
-from .message_widgets import AssistantMessageWidget, MessageWidget, UserMessageWidget
 from .theme import Colors
-from .tool_card import ToolCallCard
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from .message_widgets import AssistantMessageWidget, MessageWidget
+
+
+def _rows() -> ModuleType:
+    """The message row classes, imported with the first row rather than on the way to the window's first paint:
+    the module makes PySide build the Python types of a dozen text and dialog classes (~25 ms)."""
+    from . import message_widgets
+
+    return message_widgets
+
 
 COLUMN_WIDTH = 760
 PAGE_SIZE = 16  # messages per page: about two screens; a 1,000-message chat opens with just these
@@ -137,7 +150,7 @@ class ChatView(QScrollArea):
         """Re-render in new colours (the OS switched light/dark). Replies carry their colours inline,
         so the shown page is rebuilt from the store; a reply still streaming keeps its look until done."""
         self._colors, self._theme = colors, theme
-        streaming = any(isinstance(w, AssistantMessageWidget) and w.message.status == MessageStatus.STREAMING
+        streaming = any(isinstance(w, _rows().AssistantMessageWidget) and w.message.status == MessageStatus.STREAMING
                         for w in self._widgets.values())
         if not streaming:
             self.show_conversation(self._conversation)
@@ -274,15 +287,18 @@ class ChatView(QScrollArea):
         self._finishing.clear()
 
     def _make_widget(self, message: Message) -> MessageWidget:
+        rows = _rows()
         if message.role == Role.TOOL:
+            from .tool_card import ToolCallCard
+
             return ToolCallCard(message, self._colors)
         if message.role == Role.USER:
-            widget: MessageWidget = UserMessageWidget(message, self._colors, self._files)
+            widget: MessageWidget = rows.UserMessageWidget(message, self._colors, self._files)
             widget.edit_submitted.connect(self.edit_submitted)
             if self._context_mark is not None and self._context_mark.first_kept_id == message.id:
                 widget.set_context_mark(self._context_mark)
         else:
-            widget = AssistantMessageWidget(message, self._colors, self._theme, width=self._column.width())
+            widget = rows.AssistantMessageWidget(message, self._colors, self._theme, width=self._column.width())
             widget.regenerate_requested.connect(self.regenerate_requested)
             widget.action_requested.connect(self.action_requested)
             widget.speak_requested.connect(lambda on, mid=message.id: self.speak_requested.emit(mid, on))
@@ -309,7 +325,7 @@ class ChatView(QScrollArea):
         """Only the last reply can be regenerated; earlier ones are changed by editing a question."""
         last = self._order[-1] if self._order else None
         for message_id, widget in self._widgets.items():
-            if isinstance(widget, AssistantMessageWidget):
+            if isinstance(widget, _rows().AssistantMessageWidget):
                 streaming = widget.message.status == MessageStatus.STREAMING
                 widget.regenerate_button.setVisible(message_id == last and not streaming)
                 # Reproduce (a seeded request run again) is the last reply's, like Regenerate.
@@ -346,7 +362,7 @@ class ChatView(QScrollArea):
         behind: set[str] = set()
         for message_id in list(self._dirty):
             widget = self._widgets.get(message_id)
-            if isinstance(widget, AssistantMessageWidget):
+            if isinstance(widget, _rows().AssistantMessageWidget):
                 widget.show_text()
                 if not widget.text.caught_up:
                     behind.add(message_id)
@@ -358,7 +374,7 @@ class ChatView(QScrollArea):
 
     def on_message_finished(self, message: Message, error: AssistantError | None) -> None:
         widget = self._widgets.get(message.id)
-        if isinstance(widget, AssistantMessageWidget) and not widget.text.caught_up:
+        if isinstance(widget, _rows().AssistantMessageWidget) and not widget.text.caught_up:
             self._finishing[message.id] = (message, error)  # after the text still to show, step by step
             self._dirty.add(message.id)
             if not self._paint_timer.isActive():
@@ -369,26 +385,26 @@ class ChatView(QScrollArea):
 
     def _finish(self, message: Message, error: AssistantError | None) -> None:
         widget = self._widgets.get(message.id)
-        if isinstance(widget, AssistantMessageWidget):
+        if isinstance(widget, _rows().AssistantMessageWidget):
             widget.finish(message, error)
         self._refresh_regenerate()
 
     def on_status_changed(self, message: Message) -> None:
         widget = self._widgets.get(message.id)
-        if isinstance(widget, AssistantMessageWidget):
+        if isinstance(widget, _rows().AssistantMessageWidget):
             widget.refresh_status(message)
 
     def set_context_mark(self, mark: ContextMark | None) -> None:
         """Mark the first message the last request sent, when earlier ones were left out or summarised."""
         previous, self._context_mark = self._context_mark, mark
         if previous is not None and isinstance(widget := self._widgets.get(previous.first_kept_id),
-                                               UserMessageWidget):
+                                               _rows().UserMessageWidget):
             widget.set_context_mark(None)
-        if mark is not None and isinstance(widget := self._widgets.get(mark.first_kept_id), UserMessageWidget):
+        if mark is not None and isinstance(widget := self._widgets.get(mark.first_kept_id), _rows().UserMessageWidget):
             widget.set_context_mark(mark)
 
     def _replies(self) -> list[AssistantMessageWidget]:
-        return [w for w in self._widgets.values() if isinstance(w, AssistantMessageWidget)]
+        return [w for w in self._widgets.values() if isinstance(w, _rows().AssistantMessageWidget)]
 
     def set_price_table(self, prices: PriceTable) -> None:
         self._prices = prices
