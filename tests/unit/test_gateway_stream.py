@@ -112,3 +112,25 @@ def test_a_finished_stream_without_done_is_complete(network):
         own.add_route("POST", "/v1/chat/completions", route)
         batches, error = collect(network, own.base_url)
     assert error is None and "".join(b.text for b in batches) == "Done."
+
+
+def test_prepare_builds_the_client_the_first_request_uses_without_any_traffic(network, server):
+    async def scenario():
+        gateway = ChatGateway(network, ClientOptions(timeout=5, max_retries=0))
+        provider = ResolvedProvider("p", "Fake", server.base_url, TEST_KEY, "", "gpt-4o-mini")
+        await network.run(gateway.prepare(provider))
+        prepared = await network.run(_client_of(gateway, provider))
+        assert server.requests == [] and server.connections == 0, "preparing sends nothing"
+        server.script(Reply(text="Hi"))
+        batches = [batch async for batch in gateway.stream_chat(provider, REQUEST)]
+        used = await network.run(_client_of(gateway, provider))
+        await gateway.aclose()
+        return prepared, used, batches
+
+    prepared, used, batches = asyncio.run(asyncio.wait_for(scenario(), 15))
+    assert used is prepared, "the first request reuses the prepared client"
+    assert "".join(b.text for b in batches) == "Hi"
+
+
+async def _client_of(gateway: ChatGateway, provider: ResolvedProvider):
+    return gateway._client(provider)
