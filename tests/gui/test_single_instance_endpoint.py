@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import tempfile
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -50,3 +53,45 @@ def test_stale_socket_taken_over_requests_delivered_and_closed(qtbot, tmp_path: 
     assert not server._thread.is_alive()
     assert forward_to_running(name, []) is False
     server.close()  # twice is fine
+
+
+@pytest.fixture
+def short_tmp() -> Iterator[Path]:
+    """A temporary directory with a short path: a Unix socket's path may not exceed ~104 bytes."""
+    path = Path(tempfile.mkdtemp(prefix="da-", dir="/tmp"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_without_a_runtime_dir_the_socket_goes_in_a_private_directory(qtbot, short_tmp: Path, monkeypatch) -> None:
+    tmp_path = short_tmp
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    monkeypatch.setattr(single_instance.tempfile, "gettempdir", lambda: str(tmp_path))
+    name = server_name(tmp_path / "history.sqlite3")
+    server = InstanceServer(name)
+    try:
+        assert server.listening
+        directory = tmp_path / f"desktop-assistant-{os.getuid()}"
+        assert (directory.stat().st_mode & 0o777) == 0o700, "only this user may reach the socket"
+        assert forward_to_running(name, []) is True
+    finally:
+        server.close()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs to make a directory owned by another user")
+def test_a_directory_planted_by_another_user_is_not_used(qtbot, short_tmp: Path, monkeypatch, caplog) -> None:
+    """Another user could pre-create the shared-temp directory to intercept launches: the app then runs
+    without the single-instance endpoint (and says so in its log) rather than use it."""
+    tmp_path = short_tmp
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    monkeypatch.setattr(single_instance.tempfile, "gettempdir", lambda: str(tmp_path))
+    planted = tmp_path / f"desktop-assistant-{os.getuid()}"
+    planted.mkdir(mode=0o777)
+    os.chown(planted, 12345, 12345)
+    name = server_name(tmp_path / "history.sqlite3")
+    assert forward_to_running(name, []) is False
+    server = InstanceServer(name)
+    assert not server.listening
+    assert "belongs to another user" in caplog.text
+    assert list(planted.iterdir()) == []
+    server.close()
