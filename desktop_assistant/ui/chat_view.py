@@ -451,7 +451,9 @@ class ChatView(QScrollArea):
             self._anchor = None  # the user scrolled: stop holding the view
         if not self._loading_older:
             self._stick_to_bottom = bar.maximum() - value <= STICK_TO_BOTTOM_SLACK
-        if value <= LOAD_MORE_THRESHOLD and self._has_older and not self._loading_older:
+        # Not while a page is still being built: its first rows give a short range whose value is "near the
+        # top" without the user scrolling (the build itself loads more once done if the user did scroll up).
+        if value <= LOAD_MORE_THRESHOLD and self._has_older and not self._loading_older and not self._backlog:
             QTimer.singleShot(0, self.load_older)
 
     def _on_range_changed(self, _low: int, high: int) -> None:
