@@ -14,6 +14,8 @@ from desktop_assistant.audio.devices import Device, device_info
 from desktop_assistant.audio.errors import AudioError, load_sounddevice, map_portaudio_error, open_at_first_rate
 from desktop_assistant.audio.recorder import StreamResampler
 
+OUTPUT_LATENCY = 0.1  # seconds of audio the device holds ahead of the callback
+
 
 class PcmPlayer:
     """Streams PCM to an output device: feed() chunks as they arrive, finish() when there are no more.
@@ -49,6 +51,7 @@ class PcmPlayer:
         self._carry = b""  # an odd trailing byte from feed(): half a sample
         self._silence = memoryview(bytes(2 * 8192))  # zeros to pad a block with; grown if a block is larger
         self._resampler: StreamResampler | None = None
+        self._tail_bytes = 0  # silence still to play after the last sound; set in start()
         self._finished = False
         self._stopping = False
         self._stream = None
@@ -89,7 +92,12 @@ class PcmPlayer:
                 self.started_at = time.monotonic()
             self.frames_written += pos // 2
         if not queue and self._finished:
-            raise self._sd.CallbackStop  # what is in the device's buffer still plays out
+            # Silence as long as the device's buffer after the last sound, then stop: stopping at once lets
+            # the stream close while that last stretch of speech is still in the buffer, and it is cut off.
+            self._tail_bytes -= need - pos
+            if self._tail_bytes <= 0:
+                raise self._sd.CallbackStop
+            return
         if (pos < need and self.started_at is not None) or getattr(status, "output_underflow", False):
             self.underruns += 1  # ours (nothing queued yet) or the device's (the callback came too late)
 
@@ -112,14 +120,16 @@ class PcmPlayer:
             if default_rate and default_rate != self.samplerate:
                 rates.append(default_rate)  # hardware that can't do 24 kHz: resample in feed()
             stream, rate = open_at_first_rate(
-                # "high" latency (~35 ms of buffer instead of ~9): a busy machine no longer starves the device
-                # and chops the speech up. Barge-in is unaffected: stop() aborts, discarding the buffer.
+                # A 100 ms device buffer (PortAudio's "high" gave ~35 ms, its default ~9): a busy machine (a
+                # garbage collection or import holding the GIL) no longer starves the device and chops the
+                # speech up. Barge-in is unaffected: stop() aborts, discarding the buffer.
                 lambda r: sd.RawOutputStream(device=self.device, samplerate=r, channels=1, dtype="int16",
-                                             latency="high", callback=self._callback,
+                                             latency=OUTPUT_LATENCY, callback=self._callback,
                                              finished_callback=self._on_finished),
                 rates, "output")
             self.device_samplerate = rate
             self._prebuffer_bytes = int(self._prebuffer * rate) * 2
+            self._tail_bytes = int(float(stream.latency) * rate) * 2
             if rate != self.samplerate:
                 self._resampler = StreamResampler(self.samplerate, rate)
             try:
