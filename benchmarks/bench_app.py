@@ -438,7 +438,9 @@ class Subject:
             if ready() and now - last >= QUIET and idle:
                 return last
             if now > deadline:
-                raise TimeoutError(f"{self.kind}: still drawing or busy after {timeout}s")
+                raise TimeoutError(f"{self.kind}: not done after {timeout}s: stream ended {ready()}, last drawing "
+                                   f"{now - last:.1f} s ago, CPU {recent[-1] - recent[0]:.2f} s in the last 0.5 s; "
+                                   f"output: {self.proc.output()[-1000:]}")
 
     def reply(self, tokens: int, rate: float | None, timeout: float = 300) -> ReplyResult:
         server, last_byte = self.bench.server, self.bench.last_byte

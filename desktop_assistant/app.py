@@ -17,7 +17,6 @@ from .config.paths import ProfilePaths
 from .config.pricing_file import PricingFile
 from .config.secrets import SecretStore
 from .config.settings import SettingsFile
-from .domain.tools import built_in_tools
 from .llm.audio_api import AudioGateway
 from .llm.gateway import ChatGateway, ClientOptions
 from .llm.network_thread import NetworkThread
@@ -29,6 +28,8 @@ from .services.voice import Voice
 from .store import AttachmentFiles, SchemaTooNewError, Store, StoreError
 
 log = logging.getLogger(__name__)
+
+FIRST_PAINT_WAIT = 1.0  # s: the most the start-up work after the first paint waits for it
 
 
 def run(profile_dir: Path | None = None, *, language: str | None = None, files: list[str] | None = None) -> int:
@@ -106,7 +107,7 @@ def build_services(paths: ProfilePaths, env: Mapping[str, str] | None = None) ->
     gateway = ChatGateway(network, ClientOptions(settings.request_timeout, settings.max_retries))
     providers = ProviderService(settings_file, settings, SecretStore(paths.keyring_service), gateway, env)
     files = AttachmentFiles(paths.attachments_dir)
-    tools = ToolRunner(built_in_tools(), providers.tools_supported, providers.mark_tools_unsupported)
+    tools = ToolRunner(None, providers.tools_supported, providers.mark_tools_unsupported)
     session = ChatSession(store, gateway, providers.active, lambda: providers.settings.defaults, files, tools)
     voice = Voice.build(AudioGateway(gateway), session, providers.active, lambda: providers.settings.voice,
                         record_usage=store.add_audio_usage)
@@ -155,6 +156,8 @@ async def _main(app, paths: ProfilePaths, language: str | None, built: list[Serv
 
     window = MainWindow(services.session, services.providers, services.store, colors, services.attachments,
                         services.voice, log_dir=paths.log_dir, pricing=PricingFile(paths.pricing_file))
+    painted = asyncio.get_running_loop().create_future()
+    window.first_painted.connect(lambda: painted.done() or painted.set_result(None))
     window.show()
     if instance is not None:
         instance.set_handler(window.open_files)
@@ -165,8 +168,10 @@ async def _main(app, paths: ProfilePaths, language: str | None, built: list[Serv
     window.closed.connect(quit_event.set)
 
     # After the first paint: read the key (a keyring may block while it unlocks), warm up the SDK
-    # import on the network thread and the first reply's widgets here, and greet first-time users.
-    await asyncio.sleep(0)
+    # import on the network thread and the first reply's widgets here, and greet first-time users. (Work that
+    # starts earlier, on this thread or holding the GIL on another, delays the first frame.)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(asyncio.shield(painted), FIRST_PAINT_WAIT)  # a window that starts minimised never paints
     await services.providers.load_active_key()
     warming = asyncio.ensure_future(_warm_up(services, window))
     if services.providers.needs_onboarding():
@@ -218,6 +223,8 @@ async def _warm_up_sdk() -> None:
     """Runs on the network thread after the first paint: imports paid now, not on the first send."""
     import openai  # noqa: F401 - importing is the point
 
+    from .domain import context, tools  # noqa: F401 - the first send's modules (chat_session imports them there)
+    from .llm import chat_stream, requests, summaries  # noqa: F401
     from .markdown import warm_up
 
     warm_up()  # markdown-it and the common Pygments lexers (~150 ms on the first code block otherwise)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from desktop_assistant.domain.pricing import PriceTable
+if TYPE_CHECKING:  # the table is read after the window shows; its module is imported then
+    from desktop_assistant.domain.pricing import PriceTable
 
 BUNDLED = Path(__file__).resolve().parent.parent / "resources" / "data" / "pricing.json"
 
@@ -17,6 +19,8 @@ class PricingFile:
 
     def load(self) -> PriceTable:
         """The user's table if it exists and parses, else the bundled one (with `problem` saying why)."""
+        from desktop_assistant.domain.pricing import PriceTable
+
         self.problem = ""
         if self.user_file.exists():
             try:

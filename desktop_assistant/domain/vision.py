@@ -24,7 +24,10 @@ the high-detail size and count it as high, an upper bound, so an estimate shown 
 from __future__ import annotations
 
 from enum import StrEnum
-from fractions import Fraction
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported where used: fractions brings decimal, not needed to start the app
+    from fractions import Fraction
 
 LOW_DETAIL_TOKENS = 85
 BASE_TOKENS = 85
@@ -45,6 +48,8 @@ class Detail(StrEnum):
 
 def target_size(width: int, height: int, detail: Detail) -> tuple[int, int]:
     """The size to send the image at: what the model will look at, never larger than the original."""
+    from fractions import Fraction
+
     _check_size(width, height)
     longest, shortest = max(width, height), min(width, height)
     if Detail(detail) is Detail.LOW:
@@ -68,6 +73,8 @@ def image_tokens(width: int, height: int, detail: Detail) -> int:
 
 def _scaled(side: int, scale: Fraction) -> int:
     # Exact rational arithmetic, half up: 2048/3000 * 3000 is 2048, not 2047.9999.
+    from fractions import Fraction
+
     return max(1, int(side * scale + Fraction(1, 2)))
 
 

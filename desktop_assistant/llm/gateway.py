@@ -12,17 +12,18 @@ import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop_assistant.config.provider import ResolvedProvider
 from desktop_assistant.domain.errors import AssistantError, ErrorKind
 from desktop_assistant.domain.models import ToolCall, Usage
 from desktop_assistant.domain.redact import redact_secrets, register_secret
 
-from .chat_stream import ChatStreamReader, ChunkDelta, SSEDecoder, StreamErrorEvent
 from .errors import map_exception
 from .network_thread import RELAY_END, NetworkThread
-from .requests import ImageFile
+
+if TYPE_CHECKING:  # the stream parser and request types load with the first request (network thread)
+    from .chat_stream import ChunkDelta
 
 FLUSH_INTERVAL = 1 / 30  # seconds between batches sent to the UI loop
 # When a piece of the body had to be waited for, the reader pauses this long before reading on, so the chunks
@@ -50,6 +51,8 @@ class ClientOptions:
 
 def resolve_images(request: dict[str, Any]) -> dict[str, Any]:
     """Replace ImageFile refs with base64 data URLs (network thread: file reads stay off the UI)."""
+    from .requests import ImageFile
+
     messages = []
     for message in request["messages"]:
         content = message.get("content")
@@ -236,6 +239,8 @@ async def _read_stream(http: Any, take: Callable[[ChunkDelta], None]) -> None:
     import anyio
     import httpx2
     import openai
+
+    from .chat_stream import ChatStreamReader, SSEDecoder, StreamErrorEvent
 
     decoder, reader = SSEDecoder(), ChatStreamReader()
     chunks = http.aiter_bytes()

@@ -8,27 +8,24 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from desktop_assistant.config.provider import ResolvedProvider
-from desktop_assistant.domain.context import (
-    MESSAGE_OVERHEAD,
-    ContextStrategy,
-    context_window,
-    plan_context,
-    prompt_budget,
-)
 from desktop_assistant.domain.errors import AssistantError, ErrorKind
 from desktop_assistant.domain.models import Attachment, Conversation, Message, MessageStatus, Role, Usage
 from desktop_assistant.domain.params import ChatParams
-from desktop_assistant.domain.tools import TextFile, ToolContext
 from desktop_assistant.llm.gateway import ChatGateway
-from desktop_assistant.llm.requests import chat_request
-from desktop_assistant.llm.summaries import SUMMARY_MAX_TOKENS, summarize
 from desktop_assistant.store import AttachmentFiles, ContextMark, Store
 from desktop_assistant.tokens import count_tokens
 
 from .events import Event
 from .tool_runner import MAX_TOOL_ROUNDS, ToolRunner, rejects_tools
+
+if TYPE_CHECKING:
+    from desktop_assistant.domain.tools import TextFile
+
+# Context planning, request building, summaries and the tools are imported where they are first used (the first
+# send, or the warm-up after the window shows): the window does not need them to appear.
 
 log = logging.getLogger(__name__)
 
@@ -261,6 +258,8 @@ class ChatSession:
     async def _build_request(self, provider: ResolvedProvider, params: ChatParams, conversation: Conversation,
                              reply: Message, allow_tools: bool = True) -> dict:
         """The request for `reply`: the chat so far (as context control trims it) and the tools that are on."""
+        from desktop_assistant.llm.requests import chat_request
+
         history = [m for m in self._store.messages(conversation.id) if m.id != reply.id]
         sent, summary = await self._fit_context(provider, params, conversation, history)
         specs = self.tools.specs(params, provider) if self.tools is not None else None
@@ -296,6 +295,8 @@ class ChatSession:
             self.busy_changed.emit(False)
 
     async def _run_tools(self, conversation: Conversation, params: ChatParams, reply: Message) -> None:
+        from desktop_assistant.domain.tools import ToolContext
+
         assert self.tools is not None
         context = ToolContext(files=await self._text_files(conversation))
         outcomes = await self.tools.run(reply.tool_calls, context, self.tools.enabled(params))
@@ -310,6 +311,8 @@ class ChatSession:
     async def _text_files(self, conversation: Conversation) -> list[TextFile]:
         """The text files attached anywhere in the chat, for the read_text_file tool (read in a worker thread:
         they may be megabytes)."""
+        from desktop_assistant.domain.tools import TextFile
+
         files = self._files
         if files is None:
             return []
@@ -329,6 +332,9 @@ class ChatSession:
                            history: list[Message]) -> tuple[list[Message], str]:
         """The messages to send and the summary standing in for those left out ("" when none), per the
         chat's context settings; records the chat's context mark for the view."""
+        from desktop_assistant.domain.context import ContextStrategy, context_window, plan_context, prompt_budget
+        from desktop_assistant.llm.summaries import SUMMARY_MAX_TOKENS
+
         window = context_window(params.model, params.context_window)
         if window is None and params.max_context_messages is None:
             self._mark(conversation.id, None)
@@ -358,6 +364,8 @@ class ChatSession:
                            dropped: list[Message]) -> tuple[str, str]:
         """(summary, note): the previous summary when it covers exactly these messages, else one extended
         with what was left out since; on failure no summary and why (the messages are then simply left out)."""
+        from desktop_assistant.llm.summaries import summarize
+
         previous = self._store.context_mark(conversation_id)
         ids = [m.id for m in dropped]
         start = 0
@@ -380,6 +388,8 @@ class ChatSession:
         prompt, as trimmed, plus the reply) and the messages since, counted with tiktoken in a worker thread.
         Cheap for any length of chat; a chat without usage figures (some local servers) is estimated from
         its length in characters."""
+        from desktop_assistant.domain.context import MESSAGE_OVERHEAD
+
         params = self.params()
         conversation = self.conversation
         texts = [params.system_prompt] if params.system_prompt else []

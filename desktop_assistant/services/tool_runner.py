@@ -13,12 +13,14 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop_assistant.config.provider import ResolvedProvider
 from desktop_assistant.domain.models import ToolCall
 from desktop_assistant.domain.params import ChatParams
-from desktop_assistant.domain.tools import Tool, ToolContext, ToolError, ToolRegistry, built_in_tools, parse_arguments
+
+if TYPE_CHECKING:
+    from desktop_assistant.domain.tools import Tool, ToolContext, ToolRegistry
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +41,20 @@ class ToolRunner:
     def __init__(self, registry: ToolRegistry | None = None,
                  supported: Callable[[ResolvedProvider], bool] = lambda _p: True,
                  mark_unsupported: Callable[[ResolvedProvider], None] = lambda _p: None) -> None:
-        self.registry = registry or built_in_tools()
+        self._registry = registry
         self._supported = supported
         self._mark_unsupported = mark_unsupported
         # Asks the user before a tool with side effects runs; without one such tools are refused.
         self.confirm: Callable[[ToolCall, Tool], Awaitable[bool]] | None = None
+
+    @property
+    def registry(self) -> ToolRegistry:
+        """The tools, built on first use: the tool module (with its parsers) is not needed to start the app."""
+        if self._registry is None:
+            from desktop_assistant.domain.tools import built_in_tools
+
+            self._registry = built_in_tools()
+        return self._registry
 
     def enabled(self, params: ChatParams) -> list[str]:
         names = params.tools if params.tools is not None else tuple(self.registry.default_enabled())
@@ -67,6 +78,8 @@ class ToolRunner:
         return list(await asyncio.gather(*(self._one(call, context, allowed) for call in calls)))
 
     async def _one(self, call: ToolCall, context: ToolContext, allowed: Sequence[str]) -> ToolOutcome:
+        from desktop_assistant.domain.tools import ToolError, parse_arguments
+
         started = time.monotonic()
         arguments: Any = call.arguments
         error = True

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWi
 
 from desktop_assistant.domain.errors import AssistantError
 from desktop_assistant.domain.models import Conversation, Message, MessageStatus, Role
-from desktop_assistant.domain.pricing import PriceTable
 from desktop_assistant.markdown.theme import MarkdownTheme
 from desktop_assistant.store import AttachmentFiles, ContextMark, Store
 
@@ -19,6 +18,8 @@ from .theme import Colors
 
 if TYPE_CHECKING:
     from types import ModuleType
+
+    from desktop_assistant.domain.pricing import PriceTable
 
     from .message_widgets import AssistantMessageWidget, MessageWidget
 

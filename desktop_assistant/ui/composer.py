@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QBuffer, QIODevice, QMimeData, QSize, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QImage, QKeyEvent, QTextCursor
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -24,6 +25,10 @@ from PySide6.QtWidgets import (
 
 from desktop_assistant.domain.vision import Detail
 from desktop_assistant.services.attachments import TEXT_SUFFIXES, AttachmentService
+
+if TYPE_CHECKING:  # event and data types: their Python classes are made when first used, not at start
+    from PySide6.QtCore import QMimeData, QUrl
+    from PySide6.QtGui import QKeyEvent
 
 from .attachments_strip import AttachmentsStrip
 from .icons import icon
@@ -307,6 +312,9 @@ class Composer(QFrame):
                 self.strip.add_url(url.toString())
                 added += 1
         if not added and data.hasImage():
+            from PySide6.QtCore import QBuffer, QIODevice
+            from PySide6.QtGui import QImage
+
             image = data.imageData()
             buffer = QBuffer()
             buffer.open(QIODevice.OpenModeFlag.WriteOnly)

@@ -9,23 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QMimeData, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import (
-    QAction,
-    QCloseEvent,
-    QDesktopServices,
-    QDragEnterEvent,
-    QDragLeaveEvent,
-    QDragMoveEvent,
-    QDropEvent,
-    QKeySequence,
-    QShortcut,
-)
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -37,7 +26,6 @@ from desktop_assistant.domain.errors import AssistantError, ErrorKind
 from desktop_assistant.domain.models import Message, ToolCall, Usage
 from desktop_assistant.domain.params import ParamError, ResponseFormat
 from desktop_assistant.domain.presets import Preset
-from desktop_assistant.domain.tools import Tool
 from desktop_assistant.domain.vision import Detail
 from desktop_assistant.services.attachments import AttachmentService
 from desktop_assistant.services.chat_session import ChatSession
@@ -47,31 +35,41 @@ from desktop_assistant.services.voice import Voice
 from desktop_assistant.store import Store
 
 if TYPE_CHECKING:  # the dialogs are imported when first opened: not on the start-up path
+    from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent
+    from PySide6.QtWidgets import QMessageBox
+
     from desktop_assistant.config.pricing_file import PricingFile
     from desktop_assistant.domain.pricing import PriceTable
+    from desktop_assistant.domain.tools import Tool
 
     from .chat_settings_dialog import ChatSettingsDialog
+    from .error_text import Action
     from .help_dialogs import AboutDialog, ShortcutsDialog
     from .preferences_dialog import PreferencesDialog
+    from .provider_dialog import ProviderDialog
+    from .tray import Tray
     from .usage_dialog import UsageDialog
 
-from .audio_text import audio_problem_text
 from .chat_view import ChatView
 from .composer import Composer, has_images
 from .conversation_list import ConversationList
-from .error_text import Action, describe
 from .global_hotkey import GlobalHotkey
 from .icons import app_icon
-from .provider_dialog import ProviderDialog, keyring_problem_text
 from .push_to_talk import HoldKey, PushToTalk, hold_key_text
 from .theme import Colors, markdown_theme, restyle
-from .tray import Tray, tray_available
 
 log = logging.getLogger(__name__)
 
 
+def tray_available() -> bool:
+    from .tray import tray_available as available  # the tray module loads only when the tray is asked about
+
+    return available()
+
+
 class MainWindow(QMainWindow):
     closed = Signal()  # the user closed the window: the app shuts down in order
+    first_painted = Signal()  # once, just after the window was drawn for the first time
 
     def __init__(self, session: ChatSession, providers: ProviderService, store: Store, colors: Colors,
                  attachments: AttachmentService | None = None, voice: Voice | None = None,
@@ -87,7 +85,7 @@ class MainWindow(QMainWindow):
         self.pending_confirmation: QMessageBox | None = None  # a tool waiting for the user's yes or no
         self.log_dir = log_dir
         self.pricing = pricing
-        self.prices: PriceTable | None = None  # read just after the first paint (_load_prices)
+        self.prices: PriceTable | None = None  # read just after the first paint (_after_first_paint)
         self._quitting = False  # Quit (menu, tray) closes for real even when the tray keeps the app running
         self.tray: Tray | None = None
         self.warmed_up = False  # warm_up() has run all its steps
@@ -140,8 +138,7 @@ class MainWindow(QMainWindow):
         self.composer.set_voice_available(voice is not None)
         self.chat.set_can_speak(voice is not None)
         self._restore_window_state()
-        if pricing is not None:
-            QTimer.singleShot(0, self._load_prices)
+        self._painted = False
         self._update_tray()
         self.global_hotkey = GlobalHotkey(self)
         self.global_hotkey.activated.connect(self.bring_to_front)
@@ -221,6 +218,7 @@ class MainWindow(QMainWindow):
         self.session.stop()
 
     def _build_menu(self) -> None:
+
         menu = self.menuBar().addMenu(self.tr("&Chat"))
         new = QAction(self.tr("&New chat"), self, shortcut=QKeySequence.StandardKey.New, triggered=self.new_chat)
         settings = QAction(self.tr("Chat &settings…"), self, triggered=self.open_chat_settings)
@@ -312,6 +310,8 @@ class MainWindow(QMainWindow):
             self._explain_before_send(exc)
             return None
         except ParamError as exc:
+            from PySide6.QtWidgets import QMessageBox
+
             QMessageBox.warning(self, self.tr("Chat settings"), str(exc))
             return None
         self.composer.clear()  # only now: a send that could not start keeps the text and images
@@ -337,6 +337,10 @@ class MainWindow(QMainWindow):
         return None
 
     def _explain_before_send(self, exc: AssistantError) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        from .error_text import describe
+
         if exc.kind == ErrorKind.NO_KEY and self.providers.key_error is not None:
             self._explain_keyring(self.providers.key_error)
             return
@@ -348,6 +352,10 @@ class MainWindow(QMainWindow):
 
     def _explain_keyring(self, error: SecretStoreError) -> QMessageBox:
         """The key exists but the keyring would not give it: say why, offer to read it again."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from .provider_dialog import keyring_problem_text
+
         box = QMessageBox(QMessageBox.Icon.Warning, self.tr("The API key cannot be read"),
                           keyring_problem_text(error.problem), parent=self)
         retry = box.addButton(self.tr("Read the keyring again"), QMessageBox.ButtonRole.AcceptRole)
@@ -396,6 +404,8 @@ class MainWindow(QMainWindow):
 
     async def confirm_tool(self, call: ToolCall, tool: Tool) -> bool:
         """Ask before a tool with side effects runs (the model wants to change something)."""
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(QMessageBox.Icon.Question, self.tr("Allow this action?"),
                           self.tr("The assistant wants to use “%1”: %2").replace("%1", tool.name)
                           .replace("%2", tool.description), parent=self)
@@ -447,6 +457,8 @@ class MainWindow(QMainWindow):
         self.chat.set_price_table(prices)
 
     def _on_error_action(self, action: Action) -> None:
+        from .error_text import Action
+
         if action == Action.RETRY:
             self.regenerate()
         elif action == Action.OPEN_PROVIDER:
@@ -507,6 +519,8 @@ class MainWindow(QMainWindow):
         self.chat.set_json_schema(schema)
 
     def open_provider(self, first_run: bool = False) -> ProviderDialog:
+        from .provider_dialog import ProviderDialog
+
         profile = self.providers.settings.active_profile
         dialog = ProviderDialog(self.providers, profile, first_run=first_run, parent=self)
         dialog.finished.connect(lambda _result: (self.update_provider_label(), self.composer.focus()))
@@ -544,6 +558,9 @@ class MainWindow(QMainWindow):
         return dialog
 
     def open_logs_folder(self) -> bool:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
         if self.log_dir is None:
             return False
         self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -554,6 +571,8 @@ class MainWindow(QMainWindow):
         """A tray icon while "keep running in the tray" is on (and the desktop has a tray)."""
         wanted = self.providers.settings.keep_in_tray and tray_available()
         if wanted and self.tray is None:
+            from .tray import Tray
+
             self.tray = Tray(self)
             self.tray.show_requested.connect(self.bring_to_front)
             self.tray.new_chat_requested.connect(lambda: (self.bring_to_front(), self.new_chat()))
@@ -640,6 +659,9 @@ class MainWindow(QMainWindow):
                 if message_id else self.composer.voice_mode_hint())
 
     def _on_speech_failed(self, _message_id: str, error: AssistantError | AudioError) -> None:
+        from .audio_text import audio_problem_text
+        from .error_text import describe
+
         if isinstance(error, AudioError):
             text = audio_problem_text(error.kind, playing=True)
         else:
@@ -669,6 +691,8 @@ class MainWindow(QMainWindow):
     # --- another launch, files from the command line ------------------------------------------------
     def open_files(self, files: list[str]) -> int:
         """Bring the window to the front and attach `files` (another launch, or the command line)."""
+        from PySide6.QtCore import QMimeData, QUrl
+
         self.bring_to_front()
         if not files:
             return 0
@@ -728,6 +752,18 @@ class MainWindow(QMainWindow):
         run()
 
     # --- window -----------------------------------------------------------------------------------
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        """What the first frame does not need waits until it is on screen."""
+        if self.pricing is not None:
+            self._load_prices()
+        self.first_painted.emit()
+
     def showEvent(self, event) -> None:
         super().showEvent(event)
         QTimer.singleShot(0, self.composer.focus)

@@ -14,9 +14,7 @@ from desktop_assistant.audio import AudioError
 from desktop_assistant.domain.errors import AssistantError
 from desktop_assistant.services.voice_input import MIN_SECONDS, Silent, TooShort, VoiceInput
 
-from .audio_text import audio_problem_text
 from .composer import Composer
-from .error_text import describe
 
 _MODIFIERS = (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
               | Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.MetaModifier)
@@ -156,6 +154,8 @@ class PushToTalk(QObject):
         try:
             self._voice.start(on_level=on_level, on_limit=lambda: loop.call_soon_threadsafe(self._emit_limit))
         except AudioError as exc:
+            from .audio_text import audio_problem_text  # error texts load when first needed
+
             self._composer.show_voice_message(audio_problem_text(exc.kind), error=True)
             return
         self._started = time.monotonic()
@@ -209,6 +209,8 @@ class PushToTalk(QObject):
                                               error=True)
             return
         except AudioError as exc:
+            from .audio_text import audio_problem_text  # error texts load when first needed
+
             self._composer.show_voice_message(audio_problem_text(exc.kind), error=True)
             return
         await self._transcribe(recording)
@@ -224,11 +226,15 @@ class PushToTalk(QObject):
         try:
             text = await self._voice.transcribe(recording)
         except AssistantError as exc:
+            from .error_text import describe
+
             described = describe(exc)
             self._composer.show_voice_message(described.title + " — " + self.tr("the recording is kept."),
                                               error=True, can_retry=True)
             return
         except AudioError as exc:
+            from .audio_text import audio_problem_text
+
             self._composer.show_voice_message(audio_problem_text(exc.kind) + " — " + self.tr("the recording is kept."),
                                               error=True, can_retry=True)
             return
