@@ -11,7 +11,6 @@ from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -291,6 +290,8 @@ class Composer(QFrame):
         self.detail.setCurrentIndex(max(0, self.detail.findData(detail.value)))
 
     def pick_images(self) -> None:
+        from PySide6.QtWidgets import QFileDialog  # made when first used, not at start
+
         text_patterns = " ".join(f"*{suffix}" for suffix in sorted(TEXT_SUFFIXES))
         files, _filter = QFileDialog.getOpenFileNames(
             self, self.tr("Attach images or text files"), "",

@@ -5,13 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMenu,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -47,8 +44,6 @@ class ConversationList(QWidget):
         self.search = SearchField()
         self.search.setObjectName("SidebarSearch")
         self.search.setPlaceholderText(self.tr("Search chats (Ctrl+F)"))
-        # The clear button loads its icon from the style (~10 ms): after the first paint.
-        QTimer.singleShot(0, lambda: self.search.setClearButtonEnabled(True))
         layout.addWidget(self.search)
         self.no_results = QLabel(self.tr("No chat contains this text."))
         self.no_results.setObjectName("MetaLabel")
@@ -71,6 +66,10 @@ class ConversationList(QWidget):
         self.list.currentItemChanged.connect(self._on_current)
         self.list.customContextMenuRequested.connect(self._menu)
         self.list.itemDoubleClicked.connect(lambda item: self.ask_rename(item.data(ID_ROLE)))
+
+    def finish_setup(self) -> None:
+        """After the window's first paint: the search field's clear button loads its icon from the style (~10 ms)."""
+        self.search.setClearButtonEnabled(True)
 
     def set_colors(self, colors: Colors) -> None:
         self.new_button.setIcon(icon("new-chat", colors.text, 16))
@@ -138,12 +137,16 @@ class ConversationList(QWidget):
         return ""
 
     def ask_rename(self, conversation_id: str) -> None:
+        from PySide6.QtWidgets import QInputDialog  # dialogs and menus: imported when first used
+
         title, ok = QInputDialog.getText(self, self.tr("Rename chat"), self.tr("Title:"),
                                          text=self._title_of(conversation_id))
         if ok and title.strip():
             self.rename_requested.emit(conversation_id, title.strip())
 
     def ask_delete(self, conversation_id: str) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         answer = QMessageBox.question(
             self, self.tr("Delete chat"),
             self.tr("Delete “%1” and all its messages? This cannot be undone.").replace(
@@ -156,6 +159,8 @@ class ConversationList(QWidget):
         item = self.list.itemAt(position)
         if item is None:
             return
+        from PySide6.QtWidgets import QMenu
+
         conversation_id = item.data(ID_ROLE)
         menu = QMenu(self)
         menu.addAction(self.tr("Rename…"), lambda: self.ask_rename(conversation_id))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QLocale, QTranslator
 from PySide6.QtWidgets import QApplication
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "resources" / "translations"
@@ -34,6 +34,8 @@ def install(app: QApplication, language: str) -> list[QTranslator]:
     translators: list[QTranslator] = []
     if language == "en":
         return translators
+    from PySide6.QtCore import QLibraryInfo
+
     own = QTranslator(app)
     if own.load(str(TRANSLATIONS_DIR / f"desktop_assistant_{language}.qm")):
         app.installTranslator(own)

@@ -760,6 +760,7 @@ class MainWindow(QMainWindow):
 
     def _after_first_paint(self) -> None:
         """What the first frame does not need waits until it is on screen."""
+        self.sidebar.finish_setup()
         if self.pricing is not None:
             self._load_prices()
         self.first_painted.emit()

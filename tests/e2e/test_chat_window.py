@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop_assistant.domain.models import MessageStatus
 from desktop_assistant.ui.message_widgets import AssistantMessageWidget, UserMessageWidget
+from tests.conftest import TEST_KEY
 from tests.fake_openai import Reply
 
 pytestmark = pytest.mark.e2e
@@ -294,3 +295,31 @@ def test_after_the_warm_up_garbage_collection_is_back_on_with_start_up_objects_f
     finally:
         gc.unfreeze()
         gc.enable()
+
+
+def test_what_the_first_frame_does_not_need_follows_its_first_paint(qloop, qtbot, tmp_path, server):
+    """The window says when it was first drawn; only then does it read the prices and set up the search field's
+    clear button (and the app starts its warm-ups)."""
+    from desktop_assistant.app import build_services, shutdown
+    from desktop_assistant.config.paths import ProfilePaths
+    from desktop_assistant.config.pricing_file import PricingFile
+    from desktop_assistant.ui import theme
+    from desktop_assistant.ui.main_window import MainWindow
+
+    paths = ProfilePaths.for_dir(tmp_path / "profile")
+    services = build_services(paths, {"OPENAI_API_KEY": TEST_KEY, "OPENAI_BASE_URL": server.base_url})
+    window = MainWindow(services.session, services.providers, services.store, theme.LIGHT, services.attachments,
+                        services.voice, pricing=PricingFile(paths.pricing_file))
+    qtbot.addWidget(window)
+    painted: list[bool] = []
+    window.first_painted.connect(lambda: painted.append(window.prices is not None))
+    assert window.prices is None and not window.sidebar.search.isClearButtonEnabled()
+    window.show()
+    qtbot.waitUntil(lambda: bool(painted), timeout=5000)
+    assert painted == [True], "prices were read before first_painted was announced"
+    assert window.sidebar.search.isClearButtonEnabled()
+    window.repaint()
+    qtbot.wait(50)
+    assert painted == [True], "announced once"
+    window.close()
+    qloop.run_until_complete(shutdown(services))
