@@ -131,8 +131,6 @@ async def shutdown(services: Services) -> None:
 
 async def _main(app, paths: ProfilePaths, language: str | None, built: list[Services], instance=None,
                 files: list[str] | None = None) -> int:
-    from PySide6.QtWidgets import QMessageBox
-
     from .ui import i18n, theme
     from .ui.main_window import MainWindow
 
@@ -143,12 +141,16 @@ async def _main(app, paths: ProfilePaths, language: str | None, built: list[Serv
     try:
         services = build_services(paths)
     except SchemaTooNewError as exc:
+        from PySide6.QtWidgets import QMessageBox  # its Python type costs ~3 ms: made only when needed
+
         QMessageBox.critical(None, APP_NAME, app.translate("Startup", "This history database was written by a "
                              "newer version of Desktop Assistant (schema %1; this version knows %2). Update the "
                              "app, or start it with another --profile-dir.").replace("%1", str(exc.found))
                              .replace("%2", str(exc.supported)))
         return 2
     except StoreError as exc:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.critical(None, APP_NAME, app.translate("Startup", "The history database cannot be opened:")
                              + f"\n{paths.database_file}\n{exc}")
         return 2
