@@ -84,6 +84,7 @@ BARE_TITLE = "Bare Window"
 PING_INTERVAL = 0.010
 PHASES = ("start", "full", "paced", "open", "blocking")
 QUIET = 1.0  # s without drawing (and with an idle process) that ends a reply or a repaint
+CARET_MAX_WIDTH, CARET_MAX_HEIGHT = 12, 40  # px: damage no bigger than this is a blinking text cursor
 IDLE_CPU = 0.05  # CPU share below which the process counts as idle
 
 
@@ -357,6 +358,12 @@ class Bench:
         return AppProcess(argv, title=BARE_TITLE, env={"OPENAI_API_KEY": API_KEY}, log_path=log)
 
 
+def _caret(rect: tuple[int, int, int, int]) -> bool:
+    """A text cursor blinking: the bare window's moves to where the focus went after a reply, which the idle
+    rectangles learned before it do not cover (a full run then waited forever for the drawing to stop)."""
+    return rect[2] <= CARET_MAX_WIDTH and rect[3] <= CARET_MAX_HEIGHT
+
+
 class Subject:
     """A launched app or bare window under observation; use as a context manager."""
 
@@ -416,7 +423,7 @@ class Subject:
         self.idle_rects |= {d.rect for d in self.obs.damage[learn_from:]}
 
     def drawing(self, since: float) -> list[Damage]:
-        return [d for d in self.obs.damage if d.t >= since and d.rect not in self.idle_rects]
+        return [d for d in self.obs.damage if d.t >= since and d.rect not in self.idle_rects and not _caret(d.rect)]
 
     def wait_quiet(self, since: float, ready: Callable[[], bool], timeout: float,
                    cpu_log: list[tuple[float, float]]) -> float:
@@ -438,8 +445,10 @@ class Subject:
             if ready() and now - last >= QUIET and idle:
                 return last
             if now > deadline:
+                rects = [d.rect for d in drawn[-3:]]
                 raise TimeoutError(f"{self.kind}: not done after {timeout}s: stream ended {ready()}, last drawing "
-                                   f"{now - last:.1f} s ago, CPU {recent[-1] - recent[0]:.2f} s in the last 0.5 s; "
+                                   f"{now - last:.1f} s ago {rects}, CPU {recent[-1] - recent[0]:.2f} s in the "
+                                   f"last 0.5 s; "
                                    f"output: {self.proc.output()[-1000:]}")
 
     def reply(self, tokens: int, rate: float | None, timeout: float = 300) -> ReplyResult:
