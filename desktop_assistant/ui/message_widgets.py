@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 import shutil
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QDesktopServices,
     QGuiApplication,
@@ -57,6 +58,11 @@ STREAM_HEIGHT_STEP = 48  # px
 # event-loop turns instead of in one long one (the caller checks `caught_up` and updates again). 500 rather than
 # 800: the longest UI stall of a 20,000-token reply at full speed went from 43-221 ms to 32-39 ms (bench_app).
 STREAM_STEP_CHARS = 500
+# A text at least this long is rendered like a stream when it is shown from the history: finished blocks are
+# appended for GRADUAL_SLICE_MS at a time, between event-loop turns. Rendered at once (~6 ms per 1,000
+# characters), a 5,000-token reply held the window ~180 ms when its chat was opened, a 20,000-token one ~0.7-1 s.
+GRADUAL_FROM_CHARS = 8_000
+GRADUAL_SLICE_MS = 12
 
 
 class MarkdownBrowser(QTextBrowser):
@@ -73,6 +79,7 @@ class MarkdownBrowser(QTextBrowser):
         self._streamed = ""  # the whole text given to stream_text
         self._shown = 0  # how much of it is rendered
         self._laid_out_width = -1
+        self._gradual: object | None = None  # the render under way of set_markdown's long text, if any
         # Found by name rather than through viewport(): that returns a QWidget whose class Shiboken must work
         # out, and the first such search in a process creates the Python types of all of Qt's widget
         # classes, with their enums (~30-60 ms at the first reply). Later viewport() calls find this wrapper.
@@ -98,14 +105,74 @@ class MarkdownBrowser(QTextBrowser):
     def set_markdown(self, text: str) -> None:
         from desktop_assistant.markdown import render_markdown  # first use after the window shows
 
+        self._stop_gradual()
+        if len(text) >= GRADUAL_FROM_CHARS:
+            self._render_gradually(text)
+            return
         rendered = render_markdown(text, self._theme, copy_label=self._copy_label)
         self._code_blocks = list(rendered.code_blocks)
         self.setHtml(rendered.html)
+
+    @property
+    def rendering(self) -> bool:
+        """Whether a long text given to set_markdown is still being rendered, slice by slice."""
+        return self._gradual is not None
+
+    def _render_gradually(self, text: str) -> None:
+        """Render `text` block by block, a time slice per event-loop turn, so that opening a chat with a very long
+        reply leaves the window responsive while the reply fills in. Only finished blocks are appended (no
+        growing tail to replace, as a stream has), so the document ends as the whole text rendered at once."""
+        from desktop_assistant.markdown import StreamingMarkdown
+
+        stream = StreamingMarkdown(self._theme, copy_label=self._copy_label)
+        self.clear()
+        self._code_blocks = []
+        self._set_static(True)
+        token = self._gradual = object()
+        fed = 0
+
+        def step() -> None:
+            nonlocal fed
+            if self._gradual is not token:
+                return  # replaced by another text meanwhile
+            deadline = time.perf_counter() + GRADUAL_SLICE_MS / 1000
+            while True:
+                if fed < len(text):
+                    end = min(len(text), fed + STREAM_STEP_CHARS)
+                    line_end = text.rfind("\n", fed, end)
+                    if end < len(text) and line_end > fed:
+                        end = line_end + 1
+                    update = stream.feed(text[:end])
+                    fed = end
+                else:
+                    update = stream.finish()
+                if update.new_stable_html:
+                    cursor = QTextCursor(self.document())
+                    cursor.beginEditBlock()
+                    self._append_html(cursor, update.new_stable_html)
+                    cursor.endEditBlock()
+                if update.finished:
+                    self._code_blocks = list(update.code_blocks)
+                    self._gradual = None
+                    self._set_static(False)
+                    self._fit_height()
+                    return
+                if time.perf_counter() >= deadline:
+                    break
+            QTimer.singleShot(0, self, step)  # never runs once this widget is gone
+
+        step()
+
+    def _stop_gradual(self) -> None:
+        if self._gradual is not None:
+            self._gradual = None
+            self._set_static(False)
 
     def begin_stream(self) -> None:
         from desktop_assistant.markdown import StreamingMarkdown
 
         # A growing code block is highlighted every few lines, not on every update (the final look is the same).
+        self._gradual = None  # a stream replaces a long text still being rendered
         self._stream = StreamingMarkdown(self._theme, copy_label=self._copy_label, defer_highlight=True)
         self._stable_end = 0
         self._streamed, self._shown = "", 0

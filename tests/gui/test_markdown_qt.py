@@ -162,3 +162,47 @@ def test_streamed_html_renders_like_the_full_render(qtbot):
     assert describe(streamed) == describe(full)
     numbers = [number for text, number in describe(streamed) if text in ("first", "second", "third")]
     assert numbers == ["1.", "2.", "3."]
+
+
+def test_a_long_reply_from_the_history_fills_in_over_several_turns_and_ends_as_rendered_at_once(qtbot, monkeypatch):
+    """Opening a chat with a very long reply must not hold the window: the text is rendered a slice per
+    event-loop turn, and ends up with the same text, list numbers and code blocks as a one-go render."""
+    from desktop_assistant.ui import message_widgets
+    from desktop_assistant.ui.message_widgets import MarkdownBrowser
+    from tests.fake_openai import markdown_reply
+
+    text = markdown_reply(5000)  # ~30,000 characters: tables, code, lists, Chinese
+    assert len(text) > message_widgets.GRADUAL_FROM_CHARS
+
+    gradual = MarkdownBrowser(LIGHT, "Copy")
+    qtbot.addWidget(gradual)
+    gradual.set_markdown(text)
+    assert gradual.rendering, "only the first slice is rendered before control returns"
+    first_slice = gradual.document().toPlainText()
+
+    with monkeypatch.context() as patch:
+        patch.setattr(message_widgets, "GRADUAL_FROM_CHARS", len(text) + 1)
+        at_once = MarkdownBrowser(LIGHT, "Copy")
+        qtbot.addWidget(at_once)
+        at_once.set_markdown(text)
+        assert not at_once.rendering
+    full = at_once.document()
+    assert 0 < len(first_slice) < len(full.toPlainText())
+
+    qtbot.waitUntil(lambda: not gradual.rendering, timeout=30_000)
+
+    def describe(doc: QTextDocument) -> list[tuple[str, str]]:
+        # The text of every block with its list number. (As in every streamed reply, appended fragments may keep
+        # a space before a soft line break and an empty block before a code block: the words are the same.)
+        return [(b.text().rstrip(), b.textList().itemText(b) if b.textList() else "") for b in blocks(doc)
+                if b.text().strip()]
+
+    assert describe(gradual.document()) == describe(full)
+    assert gradual.code_blocks == at_once.code_blocks and gradual.code_blocks
+
+    # Another text given meanwhile replaces the one still being rendered.
+    gradual.set_markdown(text)
+    gradual.set_markdown("Just **this**.")
+    assert not gradual.rendering
+    qtbot.wait(50)
+    assert gradual.document().toPlainText().strip() == "Just this."
