@@ -272,9 +272,9 @@ class MarkdownBrowser(QTextBrowser):
 
     def _fit_height(self, size=None) -> None:
         height = math.ceil(self.document().size().height()) + 2
-        if self._stream is not None:
-            # While streaming, grow in steps: every height change re-lays out and scrolls the whole chat
-            # (a full repaint); in steps most updates repaint just the lines that changed.
+        if self._stream is not None or self._gradual is not None:
+            # While streaming (or filling in a long text), grow in steps: every height change re-lays out and
+            # scrolls the whole chat (a full repaint); in steps most updates repaint just the lines that changed.
             height = math.ceil(height / STREAM_HEIGHT_STEP) * STREAM_HEIGHT_STEP
         if height != self.height():
             self.setFixedHeight(height)
