@@ -216,6 +216,12 @@ class MarkdownBrowser(QTextBrowser):
         cursor.setPosition(self._stable_end)
         cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
         cursor.removeSelectedText()
+        # An empty block left where the tail began keeps the tail's list membership: a list inserted next would add
+        # its first item to that old list and number the rest from 1 again. Start it clean.
+        stale = cursor.block().textList() if cursor.block().length() == 1 else None
+        if stale is not None:
+            stale.remove(cursor.block())
+            cursor.setBlockFormat(QTextBlockFormat())
         if update.new_stable_html:
             self._append_html(cursor, update.new_stable_html)
             self._stable_end = cursor.position()

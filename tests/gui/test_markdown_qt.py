@@ -206,3 +206,32 @@ def test_a_long_reply_from_the_history_fills_in_over_several_turns_and_ends_as_r
     assert not gradual.rendering
     qtbot.wait(50)
     assert gradual.document().toPlainText().strip() == "Just this."
+
+
+def test_a_streamed_reply_ends_with_the_list_numbers_of_the_full_render(qtbot, monkeypatch):
+    """A numbered list right after a code block, streamed in steps: replacing the growing tail must not leave its
+    first item in the old list (the next items were numbered from 1 again)."""
+    from desktop_assistant.ui import message_widgets
+    from desktop_assistant.ui.message_widgets import MarkdownBrowser
+    from tests.fake_openai import markdown_reply
+
+    text = markdown_reply(5000)
+    streamed = MarkdownBrowser(LIGHT, "Copy")
+    qtbot.addWidget(streamed)
+    streamed.begin_stream()
+    for end in range(0, len(text), 137):  # token-sized pieces would do too; odd steps split lists in many places
+        streamed.stream_text(text[:end])
+        while not streamed.caught_up:
+            streamed.stream_text(text[:end])
+    streamed.stream_text(text)
+    streamed.end_stream()
+    monkeypatch.setattr(message_widgets, "GRADUAL_FROM_CHARS", len(text) + 1)
+    full = MarkdownBrowser(LIGHT, "Copy")
+    qtbot.addWidget(full)
+    full.set_markdown(text)
+
+    def numbered(doc: QTextDocument) -> list[tuple[str, str]]:
+        return [(b.text().rstrip(), b.textList().itemText(b)) for b in blocks(doc) if b.textList()]
+
+    assert numbered(streamed.document()) == numbered(full.document())
+    assert [n for t, n in numbered(full.document()) if t == "Pick a model from the list."][:3] == ["2."] * 3
