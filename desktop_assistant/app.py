@@ -107,7 +107,7 @@ def build_services(paths: ProfilePaths, env: Mapping[str, str] | None = None) ->
     gateway = ChatGateway(network, ClientOptions(settings.request_timeout, settings.max_retries))
     providers = ProviderService(settings_file, settings, SecretStore(paths.keyring_service), gateway, env)
     files = AttachmentFiles(paths.attachments_dir)
-    tools = ToolRunner(None, providers.tools_supported, providers.mark_tools_unsupported)
+    tools = ToolRunner(supported=providers.tools_supported, mark_unsupported=providers.mark_tools_unsupported)
     session = ChatSession(store, gateway, providers.active, lambda: providers.settings.defaults, files, tools)
     voice = Voice.build(AudioGateway(gateway), session, providers.active, lambda: providers.settings.voice,
                         record_usage=store.add_audio_usage)
@@ -173,7 +173,7 @@ async def _main(app, paths: ProfilePaths, language: str | None, built: list[Serv
     # import on the network thread and the first reply's widgets here, and greet first-time users. (Work that
     # starts earlier, on this thread or holding the GIL on another, delays the first frame.)
     with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(asyncio.shield(painted), FIRST_PAINT_WAIT)  # a window that starts minimised never paints
+        await asyncio.wait_for(painted, FIRST_PAINT_WAIT)  # a window that starts minimised never paints
     await services.providers.load_active_key()
     warming = asyncio.ensure_future(_warm_up(services, window))
     if services.providers.needs_onboarding():

@@ -218,7 +218,6 @@ class MainWindow(QMainWindow):
         self.session.stop()
 
     def _build_menu(self) -> None:
-
         menu = self.menuBar().addMenu(self.tr("&Chat"))
         new = QAction(self.tr("&New chat"), self, shortcut=QKeySequence.StandardKey.New, triggered=self.new_chat)
         settings = QAction(self.tr("Chat &settings…"), self, triggered=self.open_chat_settings)

@@ -63,6 +63,19 @@ STREAM_STEP_CHARS = 500
 # characters), a 5,000-token reply held the window ~180 ms when its chat was opened, a 20,000-token one ~0.7-1 s.
 GRADUAL_FROM_CHARS = 8_000
 GRADUAL_SLICE_MS = 12
+# Between slices: the chat's layout needs a few event-loop turns to follow the row's new height; sliced back to
+# back, the actions row under the reply was drawn over its growing text in every frame.
+GRADUAL_GAP_MS = 30
+
+
+def _step_end(text: str, start: int) -> int:
+    """Where the next rendering step after `start` ends: at most STREAM_STEP_CHARS on, at a line end if there is
+    one (a block is split where it will be split anyway)."""
+    end = min(len(text), start + STREAM_STEP_CHARS)
+    line_end = text.rfind("\n", start, end)
+    if end < len(text) and line_end > start:
+        end = line_end + 1
+    return end
 
 
 class MarkdownBrowser(QTextBrowser):
@@ -138,12 +151,8 @@ class MarkdownBrowser(QTextBrowser):
             deadline = time.perf_counter() + GRADUAL_SLICE_MS / 1000
             while True:
                 if fed < len(text):
-                    end = min(len(text), fed + STREAM_STEP_CHARS)
-                    line_end = text.rfind("\n", fed, end)
-                    if end < len(text) and line_end > fed:
-                        end = line_end + 1
-                    update = stream.feed(text[:end])
-                    fed = end
+                    fed = _step_end(text, fed)
+                    update = stream.feed(text[:fed])
                 else:
                     update = stream.finish()
                 if update.new_stable_html:
@@ -159,7 +168,7 @@ class MarkdownBrowser(QTextBrowser):
                     return
                 if time.perf_counter() >= deadline:
                     break
-            QTimer.singleShot(0, self, step)  # never runs once this widget is gone
+            QTimer.singleShot(GRADUAL_GAP_MS, self, step)  # never runs once this widget is gone
 
         step()
 
@@ -186,12 +195,7 @@ class MarkdownBrowser(QTextBrowser):
             self.begin_stream()
         assert self._stream is not None
         self._streamed = full_text
-        end = len(full_text)
-        if end - self._shown > STREAM_STEP_CHARS:
-            end = self._shown + STREAM_STEP_CHARS
-            line_end = full_text.rfind("\n", self._shown, end)
-            if line_end > self._shown:
-                end = line_end + 1  # whole lines: a block is split where it will be split anyway
+        end = _step_end(full_text, self._shown)
         self._apply(self._stream.feed(full_text[:end]))
         self._shown = end
 

@@ -164,6 +164,12 @@ def test_streamed_html_renders_like_the_full_render(qtbot):
     assert numbers == ["1.", "2.", "3."]
 
 
+def shiboken_is_gone(widget) -> bool:
+    from shiboken6 import isValid
+
+    return not isValid(widget)
+
+
 def test_a_long_reply_from_the_history_fills_in_over_several_turns_and_ends_as_rendered_at_once(qtbot, monkeypatch):
     """Opening a chat with a very long reply must not hold the window: the text is rendered a slice per
     event-loop turn, and ends up with the same text, list numbers and code blocks as a one-go render."""
@@ -199,6 +205,14 @@ def test_a_long_reply_from_the_history_fills_in_over_several_turns_and_ends_as_r
 
     assert describe(gradual.document()) == describe(full)
     assert gradual.code_blocks == at_once.code_blocks and gradual.code_blocks
+
+    # A row deleted while its text is still filling in: the rest of the render never runs.
+    gone = MarkdownBrowser(LIGHT, "Copy")
+    gone.set_markdown(text)
+    assert gone.rendering
+    gone.deleteLater()
+    qtbot.waitUntil(lambda: shiboken_is_gone(gone), timeout=5000)
+    qtbot.wait(50)
 
     # Another text given meanwhile replaces the one still being rendered.
     gradual.set_markdown(text)
