@@ -414,7 +414,6 @@ class ContextMarker(QFrame):
         row.addWidget(self.label)
         self.toggle = QPushButton(self.tr("Show summary"))
         self.toggle.setObjectName("Link")
-        self.toggle.setVisible(bool(mark.summary))
         row.addWidget(self.toggle)
         row.addStretch(1)
         layout.addLayout(row)
@@ -424,6 +423,8 @@ class ContextMarker(QFrame):
         self.summary.setObjectName("ContextSummary")
         self.summary.hide()
         layout.addWidget(self.summary)
+        # Only once it has a parent: shown while parentless, a widget becomes a window of its own.
+        self.toggle.setVisible(bool(mark.summary))
         if mark.note:
             self.label.setToolTip(self.tr("No summary could be written: %1").replace("%1", mark.note.split("\n")[-1]
                                                                                      or mark.note))
@@ -459,13 +460,15 @@ class UserMessageWidget(MessageWidget):
         bubble_layout = QVBoxLayout(self.bubble)
         bubble_layout.setContentsMargins(16, 10, 16, 10)
         self.label = QLabel(message.content)
-        self.bubble.setVisible(bool(message.content))
         self.label.setTextFormat(Qt.TextFormat.PlainText)
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         bubble_layout.addWidget(self.label)
         row.addWidget(self.bubble)
         outer.addLayout(row)
+        # Only once it has a parent: shown while parentless, the bubble became a window of its own (~5 ms each,
+        # and a flash on screen).
+        self.bubble.setVisible(bool(message.content))
 
         self.editor_frame = QFrame()
         self.editor_frame.setObjectName("Composer")

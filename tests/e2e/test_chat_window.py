@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QApplication
 
 from desktop_assistant.domain.models import MessageStatus
+from desktop_assistant.store import ContextMark
 from desktop_assistant.ui.message_widgets import AssistantMessageWidget, UserMessageWidget
 from tests.conftest import TEST_KEY
 from tests.fake_openai import Reply
@@ -140,6 +141,43 @@ def test_switch_conversations_and_restart(make_app, qtbot, server):
     again.settle()
     assert [again.window.chat.widget_for(i).message.content for i in again.window.chat.message_ids] == [
         "Chat A", "Reply A"]
+
+
+class WindowsShown(QObject):
+    """Records every window Qt shows: a child widget shown before it has a parent becomes a window of its own."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown: list[str] = []
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.Show and obj.isWidgetType() and obj.isWindow():
+            self.shown.append(f"{type(obj).__name__}#{obj.objectName()}")
+        return False
+
+
+def test_opening_a_chat_shows_no_window_but_the_main_one(make_app, qtbot, server):
+    """Each question's bubble (and a summary's toggle) was shown before it had a parent: a window of its own,
+    mapped for a moment, for every row built (~5 ms each, and a flash on a real desktop)."""
+    app = make_app()
+    window = app.window
+    server.script(Reply(text="First reply"), Reply(text="Second reply"))
+    app.run(type_and_send(app, qtbot, "First question"))
+    conversation_id = window.session.conversation.id
+    ids = window.chat.message_ids
+    window.store.set_context_mark(ContextMark(conversation_id, ids[0], 2, summary="An earlier exchange."))
+    qtbot.mouseClick(window.sidebar.new_button, Qt.MouseButton.LeftButton)
+    windows = WindowsShown()
+    QApplication.instance().installEventFilter(windows)
+    try:
+        app.run(type_and_send(app, qtbot, "Second question"))
+        window.sidebar.list.setCurrentRow(1)
+        app.until(lambda: window.chat.message_ids == ids)
+        app.settle(0.2)
+    finally:
+        QApplication.instance().removeEventFilter(windows)
+    assert window.chat.widget_for(ids[0]).context_marker.toggle.isVisible(), "the summary toggle is shown"
+    assert windows.shown == []
 
 
 def test_error_is_shown_inline_and_retry_works(make_app, qtbot, server):
