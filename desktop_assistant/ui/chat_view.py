@@ -37,6 +37,10 @@ PAGE_SIZE = 16  # messages per page: about two screens; a 1,000-message chat ope
 # A page is built newest first, a few messages per event-loop turn: each turn stops once it has taken this long,
 # so the newest messages paint at once and input and painting go on between turns.
 BUILD_SLICE_MS = 12
+# A row's cost grows with its text (Markdown, highlighting, layout: ~5 ms per 1,000 characters here): a turn
+# starts the next row only if the learned rate says it still fits, so one turn never builds two long replies.
+ROW_BASE_CHARS = 600  # a row's fixed cost (its widgets, their style), in characters' worth
+INITIAL_MS_PER_CHAR = 0.005
 # Streamed text is shown at most this often: ~16 updates a second reads as smooth, and each update
 # re-renders the growing block, so fewer of them is most of the CPU saved at typical token rates.
 STREAM_REPAINT_MS = 100
@@ -115,6 +119,7 @@ class ChatView(QScrollArea):
         self._finishing: dict[str, tuple[Message, AssistantError | None]] = {}  # ended, still catching up
         self._generation = 0  # bumped when another chat is shown: stale deferred work checks it
         self._anchor: tuple[QWidget, int] | None = None  # (message widget, scroll offset) held after a load
+        self._ms_per_char = INITIAL_MS_PER_CHAR  # what building a row costs here, learned as rows are built
         self._applying_anchor = False
 
         self.setWidgetResizable(True)
@@ -234,14 +239,24 @@ class ChatView(QScrollArea):
             first = self._widgets[self._order[0]]
             self._anchor = (first, self.verticalScrollBar().value() - self._top_of(first))
         self._loading_older = True
+        built = 0
         while self._backlog:
-            message = self._backlog.pop()
+            message = self._backlog[-1]
+            size = len(message.content) + ROW_BASE_CHARS
+            started = time.perf_counter()
+            if built and started + size * self._ms_per_char / 1000 > deadline:
+                break
+            self._backlog.pop()
             widget = self._make_widget(message)
             self._layout.insertWidget(0, widget)
+            # Shown here rather than by the layout's queued show: its style is applied within this turn's
+            # time, not in a later turn together with every other row built in this one.
+            widget.show()
             self._widgets[message.id] = widget
             self._order.insert(0, message.id)
-            if time.perf_counter() >= deadline:
-                break
+            built += 1
+            took = (time.perf_counter() - started) * 1000
+            self._ms_per_char = 0.7 * self._ms_per_char + 0.3 * took / size
         self._loading_older = False
         self._refresh_regenerate()
         if self._backlog:
