@@ -242,7 +242,8 @@ class ChatView(QScrollArea):
         built = 0
         while self._backlog:
             message = self._backlog[-1]
-            size = len(message.content) + ROW_BASE_CHARS
+            # A text too long to render at once is filled in later, slice by slice: only its first part counts.
+            size = min(len(message.content), _rows().GRADUAL_FROM_CHARS) + ROW_BASE_CHARS
             started = time.perf_counter()
             if built and started + size * self._ms_per_char / 1000 > deadline:
                 break
