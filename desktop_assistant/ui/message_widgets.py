@@ -348,6 +348,8 @@ class ImageThumb(QLabel):
             self.path = None
             self.setText(attachment.name)
             self.setObjectName("FileChip")
+            # As tall as its text, centred beside the 120 px pictures (stretched to their height, it was a tall box).
+            self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
             self.setToolTip(self.tr("%Ln characters of text", "", attachment.width))
             return
         self.setFixedSize(self.SIZE, self.SIZE)

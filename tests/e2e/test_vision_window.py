@@ -305,3 +305,25 @@ def test_a_text_file_is_attached_and_its_text_reaches_the_model(make_app, server
     assert files == ["会议记录.md", "旧文件.txt"]  # shown with the question as named file chips
     stored = app.services.store.messages(window.session.conversation.id)[0]
     assert [a.name for a in stored.attachments] == ["会议记录.md", "旧文件.txt"]
+
+
+def test_a_file_chip_beside_pictures_is_as_tall_as_its_text(qtbot):
+    """Stretched to the 120 px pictures' height, a text file's chip was a tall empty box beside them."""
+    from PySide6.QtWidgets import QLabel
+
+    from desktop_assistant.domain.models import Attachment, Message, Role
+    from desktop_assistant.ui import theme
+    from desktop_assistant.ui.message_widgets import UserMessageWidget
+
+    picture = Attachment("image/png", 640, 480, "auto", 85, url="https://example.com/a.png", name="a.png")
+    notes = Attachment("text/plain", 120, 0, "auto", 0, sha256="0" * 64, name="notes.txt")
+    row = UserMessageWidget(Message("c", Role.USER, "What is in these?", attachments=[picture, notes]), theme.LIGHT)
+    qtbot.addWidget(row)
+    row.resize(760, 300)
+    row.show()
+    qtbot.waitExposed(row)
+    [thumb] = [w for w in row.findChildren(QLabel) if w.objectName() == "ImageThumb"]
+    [chip] = [w for w in row.findChildren(QLabel) if w.objectName() == "FileChip"]
+    assert thumb.height() == 120
+    assert chip.height() == chip.sizeHint().height() < 60
+    assert abs(chip.geometry().center().y() - thumb.geometry().center().y()) <= 1, "centred beside the pictures"
