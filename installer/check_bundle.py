@@ -100,6 +100,7 @@ REQUIRED_MODULES = (
     "pygments.lexers.go", "pygments.lexers.sql", "pygments.lexers.html", "pygments.lexers.markup",
     "pygments.formatters.html", "markdown_it", "sounddevice", "desktop_assistant.ui.main_window",
     "pint", "jsonschema", "Xlib.display", "pydub",  # loaded on first use (tools, schema checks, summon key, audio)
+    "socksio",  # imported by httpx2 only when a SOCKS proxy is set
 )
 
 

@@ -31,6 +31,11 @@ FLUSH_INTERVAL = 1 / 30  # seconds between batches sent to the UI loop
 READ_PAUSE = FLUSH_INTERVAL
 _WAITED = 0.002  # s: a piece that took longer than this came from the network, not from a buffer
 
+# Servers on this machine (Ollama, LM Studio, llama.cpp, vLLM) are reached directly, not through a proxy from the
+# environment: ALL_PROXY/HTTPS_PROXY are common where the API itself needs a proxy, and a remote proxy cannot reach
+# this machine's loopback (httpx, like curl, bypasses only what NO_PROXY lists). A proxy set in the profile applies.
+LOOPBACK_DIRECT: dict[str, None] = {"all://127.0.0.1": None, "all://localhost": None, "all://[::1]": None}
+
 
 @dataclass(slots=True)
 class StreamBatch:
@@ -97,6 +102,7 @@ class ChatGateway:
             timeout = httpx2.Timeout(options.timeout, connect=min(10.0, options.timeout))
             http_client = openai.DefaultAsyncHttpxClient(
                 proxy=provider.proxy or None,  # None: HTTPS_PROXY/ALL_PROXY from the environment
+                mounts=None if provider.proxy else LOOPBACK_DIRECT,
                 timeout=timeout,
             )
             client = openai.AsyncOpenAI(
