@@ -143,6 +143,102 @@ def test_switch_conversations_and_restart(make_app, qtbot, server):
         "Chat A", "Reply A"]
 
 
+def test_a_reply_cut_by_a_crash_shows_as_interrupted_with_regenerate(make_app, qtbot, server, tmp_path):
+    """What a killed app leaves (a reply still marked streaming) shows after the restart as interrupted, with its
+    partial text and Regenerate; regenerating completes it."""
+    from desktop_assistant.domain.models import Message, Role
+    from desktop_assistant.store import Store
+
+    with Store(tmp_path / "profile" / "history.sqlite3") as store:
+        conversation = store.create_conversation("Cut short")
+        store.add_message(Message(conversation.id, Role.USER, "Tell me a story"))
+        store.add_message(Message(conversation.id, Role.ASSISTANT, "Once upon a time",
+                                  status=MessageStatus.STREAMING))
+    app = make_app()
+    window = app.window
+    window.sidebar.list.setCurrentRow(0)
+    app.settle(0.2)
+    [reply] = assistant_widgets(window)
+    assert reply.message.status == MessageStatus.INTERRUPTED
+    assert reply.text.toPlainText().strip() == "Once upon a time"
+    assert reply.status_chip.text() == "Interrupted: the app closed before this reply finished"
+    assert reply.regenerate_button.isVisible()
+    server.script(Reply(text="Once upon a time, a full story."))
+    click(app, qtbot, reply.regenerate_button)
+    app.run(window.session.task)
+    app.settle()
+    [reply] = assistant_widgets(window)
+    assert (reply.message.content, reply.message.status) == ("Once upon a time, a full story.",
+                                                             MessageStatus.COMPLETE)
+
+
+def _when_modal(qtbot, act) -> None:
+    """Call `act(widget)` on the next modal dialog or popup menu, once it is open (it blocks the caller)."""
+    from PySide6.QtCore import QTimer
+
+    def check(tries: int = 250) -> None:
+        widget = QApplication.activeModalWidget() or QApplication.activePopupWidget()
+        if widget is None:
+            if tries:  # gives up after ~5 s; the test's own assertions then fail
+                QTimer.singleShot(20, lambda: check(tries - 1))
+            return
+        act(widget)
+
+    QTimer.singleShot(20, check)
+
+
+def test_rename_and_delete_chats_from_the_sidebar(make_app, qtbot, server):
+    from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox
+
+    app = make_app()
+    window = app.window
+    server.script(Reply(text="A"), Reply(text="B"))
+    app.run(type_and_send(app, qtbot, "First chat"))
+    first_id = window.session.conversation.id
+    qtbot.mouseClick(window.sidebar.new_button, Qt.MouseButton.LeftButton)
+    app.run(type_and_send(app, qtbot, "Second chat"))
+    second_id = window.session.conversation.id
+    sidebar = window.sidebar
+    assert sidebar.ids() == [second_id, first_id]
+
+    # Double-click a chat: a dialog asks for its new title.
+    def rename(dialog) -> None:
+        assert isinstance(dialog, QInputDialog) and dialog.textValue() == "First chat"
+        dialog.setTextValue("Renamed chat")
+        dialog.accept()
+
+    _when_modal(qtbot, rename)
+    where = sidebar.list.visualItemRect(sidebar.list.item(1)).center()
+    qtbot.mouseClick(sidebar.list.viewport(), Qt.MouseButton.LeftButton, pos=where)  # a double click's first press
+    qtbot.mouseDClick(sidebar.list.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    app.settle()
+    assert sorted(sidebar.list.item(r).text() for r in range(2)) == ["Renamed chat", "Second chat"]
+    assert window.store.get_conversation(first_id).title == "Renamed chat"
+
+    # Right-click the open chat, Delete…, confirm: it is gone, and an empty new chat is shown.
+    sidebar.list.setCurrentRow(sidebar.ids().index(second_id))
+    app.settle()
+
+    def confirm(box) -> None:
+        assert isinstance(box, QMessageBox) and "Second chat" in box.text()
+        box.button(QMessageBox.StandardButton.Yes).click()
+
+    def choose_delete(menu) -> None:
+        assert isinstance(menu, QMenu)
+        _when_modal(qtbot, confirm)
+        next(a for a in menu.actions() if a.text().startswith("Delete")).trigger()
+        menu.close()
+
+    _when_modal(qtbot, choose_delete)
+    position = sidebar.list.visualItemRect(sidebar.list.item(sidebar.ids().index(second_id))).center()
+    sidebar.list.customContextMenuRequested.emit(position)
+    app.settle()
+    assert sidebar.ids() == [first_id]
+    assert window.store.get_conversation(second_id) is None
+    assert window.store.messages(second_id) == []
+    assert window.chat.message_ids == []
+
+
 class WindowsShown(QObject):
     """Records every window Qt shows: a child widget shown before it has a parent becomes a window of its own."""
 
