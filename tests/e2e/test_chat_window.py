@@ -301,6 +301,34 @@ def test_error_is_shown_inline_and_retry_works(make_app, qtbot, server):
                                               [r.json["messages"][-1] for r in server.chat_requests])
 
 
+@pytest.mark.parametrize(("reply", "title", "actions"), [
+    (Reply(status=403, error_code="unsupported_country_region_territory"), "Access denied (403)",
+     ["open_settings", "retry"]),
+    (Reply(status=404, error_code="model_not_found"), "Model not found (404)", ["open_settings"]),
+    (Reply(status=400, error_code="context_length_exceeded"), "The conversation is too long for this model",
+     ["open_settings"]),
+], ids=["403", "404", "context"])
+def test_each_refusal_says_what_to_do(make_app, qtbot, server, reply, title, actions):
+    """Each kind of refusal gets its own card; where the fix is another model or setting, its button opens the
+    chat settings."""
+    from PySide6.QtWidgets import QPushButton
+
+    from desktop_assistant.ui.chat_settings_dialog import ChatSettingsDialog
+
+    app = make_app()
+    window = app.window
+    server.script(reply)
+    app.run(type_and_send(app, qtbot, "hello"))
+    app.settle()
+    [card] = assistant_widgets(window)
+    assert card.error_card.isVisible() and card.error_title.text() == title
+    buttons = [b.objectName().removeprefix("ErrorAction_") for b in card.error_card.findChildren(QPushButton)]
+    assert buttons == actions
+    click(app, qtbot, card.error_card.findChild(QPushButton, "ErrorAction_open_settings"))
+    dialog = next(d for d in window.findChildren(ChatSettingsDialog) if d.isVisible())
+    app.do(dialog.reject)
+
+
 def test_without_key_the_text_is_kept_and_provider_dialog_opens(make_app, qtbot, server):
     app = make_app(env={})
     window = app.window
