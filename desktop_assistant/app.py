@@ -8,7 +8,7 @@ import gc
 import logging
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -189,8 +189,8 @@ async def _main(app, paths: ProfilePaths, language: str | None, built: list[Serv
     return 0
 
 
-def follow_system_theme(app, window, services: Services) -> None:
-    """With the theme set to follow the system, switch light/dark when the OS does."""
+def follow_system_theme(app, window, services: Services) -> Callable[[object], None]:
+    """With the theme set to follow the system, switch light/dark when the OS does. Returns the connected handler."""
     from .config.settings import Theme
     from .ui import theme
 
@@ -203,6 +203,7 @@ def follow_system_theme(app, window, services: Services) -> None:
     hints = app.styleHints()
     if hints is not None:
         hints.colorSchemeChanged.connect(on_change)
+    return on_change
 
 
 async def _warm_up(services: Services, window) -> None:

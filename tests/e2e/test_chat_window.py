@@ -409,6 +409,37 @@ def test_switching_to_dark_while_running_rerenders_the_chat(make_app, qtbot, ser
     assert theme.DARK.window in QApplication.instance().styleSheet()
 
 
+def test_the_theme_follows_the_system_when_set_to(make_app, qtbot, server, monkeypatch):
+    """The OS switching to dark (Qt's colorSchemeChanged) turns the window dark with the theme on "system", and
+    leaves it alone with a theme picked by hand."""
+    from PySide6.QtCore import Qt
+
+    from desktop_assistant.app import follow_system_theme
+    from desktop_assistant.config.settings import Theme
+    from desktop_assistant.ui import theme
+
+    app = make_app()
+    window = app.window
+    qt_app = QApplication.instance()
+    hints = qt_app.styleHints()
+    handler = follow_system_theme(qt_app, window, app.services)
+    settings = app.services.providers.settings
+    try:
+        settings.theme = Theme.LIGHT
+        monkeypatch.setattr(theme, "system_is_dark", lambda: True)
+        app.do(lambda: hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark))
+        assert not window.colors.dark, "a theme picked by hand stays"
+        settings.theme = Theme.SYSTEM
+        app.do(lambda: hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark))
+        assert window.colors.dark and theme.DARK.window in qt_app.styleSheet()
+        monkeypatch.setattr(theme, "system_is_dark", lambda: False)
+        app.do(lambda: hints.colorSchemeChanged.emit(Qt.ColorScheme.Light))
+        assert not window.colors.dark and theme.LIGHT.window in qt_app.styleSheet()
+    finally:
+        hints.colorSchemeChanged.disconnect(handler)
+        theme.apply(qt_app, theme.LIGHT)
+
+
 def test_warm_up_after_start_leaves_no_trace_and_chat_works(make_app, qtbot, server):
     """The first reply's one-time costs are paid after start on rows nobody sees: they never reach the chat,
     the store or the screen, and are gone afterwards."""
