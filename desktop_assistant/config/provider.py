@@ -38,7 +38,8 @@ def resolve_provider(
     if profile is None:
         if not env_key and not env_url:
             return None
-        profile = ProviderProfile(name="Environment", id="env")
+        # No model of its own: new chats use the app's default model, which "Save as default" sets.
+        profile = ProviderProfile(name="Environment", id="env", default_model="")
     base_url = (env_url or profile.base_url).rstrip("/")
     if env_key:
         key: str | None = env_key

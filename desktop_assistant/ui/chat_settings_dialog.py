@@ -274,11 +274,13 @@ class ChatSettingsDialog(QDialog):
         self.error.hide()
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        # ActionRole, not AcceptRole: the box would accept (and the window read save_as_default) before this
+        # button's own clicked handler set it, so the defaults were never saved.
         self.default_button = buttons.addButton(self.tr("Save as default for new chats"),
-                                                QDialogButtonBox.ButtonRole.AcceptRole)
+                                                QDialogButtonBox.ButtonRole.ActionRole)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        self.default_button.clicked.connect(self._mark_default)
+        self.default_button.clicked.connect(self._accept_as_default)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
@@ -404,8 +406,9 @@ class ChatSettingsDialog(QDialog):
         chosen = [name for name, box in self.tool_boxes.items() if box.isChecked()]
         return None if sorted(chosen) == sorted(self._default_tools) else tuple(chosen)
 
-    def _mark_default(self) -> None:
+    def _accept_as_default(self) -> None:
         self.save_as_default = True
+        self.accept()
 
     def accept(self) -> None:
         try:

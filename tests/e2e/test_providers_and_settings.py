@@ -7,6 +7,7 @@ import os
 
 import keyring
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from desktop_assistant.config.secrets import KeyringProblem, SecretStore, SecretStoreError
@@ -168,6 +169,39 @@ def test_chat_settings_refuse_out_of_bounds_and_apply_per_conversation(make_app,
     app.run(app.do(lambda: window.send(window.composer.text())))
     assert server.chat_requests[-1].json["model"] == "gpt-4o-mini"
     assert "temperature" not in server.chat_requests[-1].json
+
+
+def test_chat_settings_bounds_and_saving_defaults_for_new_chats(make_app, qtbot, server):
+    from desktop_assistant.config.settings import SettingsFile
+
+    app = make_app()
+    window = app.window
+    dialog: ChatSettingsDialog = app.do(window.open_chat_settings)
+    # The form cannot hold a value the API refuses: each field stops at the API's bounds.
+    for field, low, high in ((dialog.temperature.spin, 0.0, 2.0), (dialog.top_p.spin, 0.0, 1.0),
+                             (dialog.max_tokens.spin, 1, 1_000_000)):
+        assert (field.minimum(), field.maximum()) == (low, high)
+        field.setValue(high * 10 + 5)
+        assert field.value() == high
+        field.setValue(low - 5)
+        assert field.value() == low
+    dialog.model.setCurrentText("gpt-4.1-mini")
+    dialog.temperature.set_value(0.3)
+    dialog.max_tokens.set_value(256)
+    app.do(lambda: qtbot.mouseClick(dialog.default_button, Qt.MouseButton.LeftButton))
+    assert not dialog.isVisible()
+
+    defaults = app.services.providers.settings.defaults
+    assert (defaults.temperature, defaults.max_tokens) == (0.3, 256)
+    saved = SettingsFile(app.profile_dir / "settings.json").load()
+    assert (saved.defaults.temperature, saved.defaults.max_tokens) == (0.3, 256), "written to the settings file"
+    window.new_chat()  # a new chat starts from the saved defaults
+    server.script(Reply(text="With defaults."))
+    window.composer.set_text("hi")
+    app.run(app.do(lambda: window.send(window.composer.text())))
+    body = server.chat_requests[-1].json
+    assert (body["model"], body["temperature"], body.get("max_tokens", body.get("max_completion_tokens"))) == (
+        "gpt-4.1-mini", 0.3, 256)
 
 
 def test_long_history_loads_recent_first_and_older_on_scroll(make_app, qtbot):
