@@ -63,6 +63,33 @@ def test_type_send_and_see_streamed_markdown(make_app, qtbot, server):
     assert window.sidebar.ids() == [window.session.conversation.id]
 
 
+def test_streamed_text_is_rendered_in_coalesced_steps(make_app, qtbot, server, monkeypatch):
+    """Not one render per token: 3,000 tokens arriving at full speed are drawn in a few dozen steps, not 3,000, and the
+    finished reply reads as the whole text."""
+    from tests.fake_openai import markdown_reply, split_tokens
+
+    app = make_app()
+    window = app.window
+    text = markdown_reply(3000)
+    renders: list[int] = []
+    original = AssistantMessageWidget.show_text
+
+    def counting(widget) -> None:
+        renders.append(len(widget.message.content))
+        original(widget)
+
+    monkeypatch.setattr(AssistantMessageWidget, "show_text", counting)
+    server.script(Reply(text=text))
+    app.run(type_and_send(app, qtbot, "A long answer, please"))
+    app.settle(0.3)
+    [reply] = assistant_widgets(window)
+    assert reply.message.content == text
+    assert len(split_tokens(text)) == 3000
+    assert 1 <= len(renders) <= 150, len(renders)  # ~40 here: 500-character steps, at most ~10 a second
+    last_words = text.strip().splitlines()[-1][-30:]
+    assert last_words in reply.text.toPlainText(), "drawn to the end"
+
+
 def test_shift_enter_is_a_new_line(make_app, qtbot, server):
     app = make_app()
     window = app.window
