@@ -138,6 +138,42 @@ def test_local_server_probe_finds_a_running_server(make_app, server):
     assert found[0].models == sorted(server.models)
 
 
+def test_welcome_dialog_offers_a_local_server_found_running_and_chats_with_it(make_app, qtbot, server, monkeypatch):
+    """First start with a local server running: the welcome dialog finds it (a real probe of its port), one click
+    fills in its URL and first model with no key needed, and the chat goes to it."""
+    from PySide6.QtWidgets import QPushButton
+
+    from desktop_assistant.services.providers import ProviderService
+
+    port = int(server.base_url.rsplit(":", 1)[1].split("/")[0])
+    probe = ProviderService.probe_local_servers
+    monkeypatch.setattr(ProviderService, "probe_local_servers",
+                        lambda self: probe(self, candidates=(("Ollama", port, "/v1"), ("LM Studio", 9, "/v1"))))
+    app = make_app(env={})
+    window = app.window
+    dialog: ProviderDialog = app.do(lambda: window.open_provider(first_run=True))
+
+    def found() -> list[QPushButton]:
+        return [b for b in dialog.findChildren(QPushButton) if b.text().startswith("Ollama ·")]
+
+    app.until(lambda: bool(found()))
+    assert dialog.local_label.text() == "Found running on this computer:"
+    [button] = found()
+    assert button.text() == f"Ollama · {len(server.models)}"
+    app.do(lambda: qtbot.mouseClick(button, Qt.MouseButton.LeftButton))
+    assert dialog.base_url.text() == server.base_url and dialog.no_key.isChecked()
+    assert dialog.model.currentText() == sorted(server.models)[0]
+    app.do(dialog.accept)
+    assert not dialog.isVisible()
+    active = app.services.providers.active()
+    assert (active.base_url, active.default_model) == (server.base_url, sorted(server.models)[0])
+    server.script(Reply(text="Hello from the local server."))
+    window.composer.set_text("hi")
+    result = app.run(app.do(lambda: window.send(window.composer.text())))
+    assert result.message.content == "Hello from the local server."
+    assert server.chat_requests[-1].json["model"] == sorted(server.models)[0]
+
+
 def test_chat_settings_refuse_out_of_bounds_and_apply_per_conversation(make_app, qtbot, server):
     app = make_app()
     window = app.window
