@@ -156,7 +156,7 @@ def test_welcome_dialog_offers_a_local_server_found_running_and_chats_with_it(ma
     def found() -> list[QPushButton]:
         return [b for b in dialog.findChildren(QPushButton) if b.text().startswith("Ollama ·")]
 
-    app.until(lambda: bool(found()))
+    app.until(lambda: bool(found()), timeout=15)  # a real probe: connect, then list the models over HTTP
     assert dialog.local_label.text() == "Found running on this computer:"
     [button] = found()
     assert button.text() == f"Ollama · {len(server.models)}"

@@ -38,7 +38,8 @@ def _run_main(qloop, paths, until, then) -> int:
 
     async def drive() -> int:
         main = asyncio.ensure_future(_main(QApplication.instance(), paths, "en", []))
-        for _ in range(500):
+        deadline = asyncio.get_running_loop().time() + 30  # the warm-ups after the first paint, on a slow machine
+        while asyncio.get_running_loop().time() < deadline:
             await asyncio.sleep(0.02)
             windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
             if windows and until(windows[0]):
