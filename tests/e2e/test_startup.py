@@ -88,7 +88,7 @@ def test_first_start_opens_the_welcome_dialog(qloop, tmp_path, monkeypatch):
 
 
 def test_with_the_sdk_environment_the_chat_opens_with_no_dialog(qloop, tmp_path, monkeypatch, server):
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-env-0123456789abcdef")
+    monkeypatch.setenv("OPENAI_API_KEY", "env-test-key-0123456789abcdef")
     monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
     paths = ProfilePaths.for_dir(tmp_path)
     seen: dict[str, object] = {}
@@ -118,7 +118,7 @@ def test_an_unexpected_exception_is_logged_without_secrets_and_shown(qtbot, monk
     from desktop_assistant.app import _crash_hook
     from desktop_assistant.domain.redact import register_secret
 
-    key = "sk-crash-0123456789abcdefghij"
+    key = "crash-test-key-0123456789abcdef"
     register_secret(key)
     monkeypatch.delenv("DESKTOP_ASSISTANT_NO_CRASH_DIALOG", raising=False)
     monkeypatch.setattr(sys, "excepthook", _crash_hook)

@@ -22,7 +22,7 @@ SCRIPT = textwrap.dedent("""
 
     app = QApplication([])
     paths = ProfilePaths.for_dir(Path(sys.argv[1]))
-    services = build_services(paths, {"OPENAI_API_KEY": "sk-test-0000", "OPENAI_BASE_URL": "http://127.0.0.1:9/v1"})
+    services = build_services(paths, {"OPENAI_API_KEY": "start-test-key-0000", "OPENAI_BASE_URL": "http://127.0.0.1:9/v1"})
     window = MainWindow(services.session, services.providers, services.store, theme.LIGHT, services.attachments,
                         services.voice, log_dir=paths.log_dir, pricing=PricingFile(paths.pricing_file))
     window.show()
