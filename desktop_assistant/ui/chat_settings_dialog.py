@@ -127,7 +127,7 @@ class ChatSettingsDialog(QDialog):
         form.addRow(self.tr("Preset"), preset_row)
         self.system_prompt = QPlainTextEdit(params.system_prompt)
         self.system_prompt.setPlaceholderText(self.tr("Optional: how the assistant should behave"))
-        self.system_prompt.setFixedHeight(120)
+        self.system_prompt.setMinimumHeight(120)  # the page's spare height goes to the prompt, not a gap above it
         form.addRow(self.tr("System prompt"), self.system_prompt)
 
         # --- Sampling ------------------------------------------------------------------------------------------
