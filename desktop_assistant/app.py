@@ -137,12 +137,13 @@ async def _main(app, paths: ProfilePaths, language: str | None, built: list[Serv
     settings = SettingsFile(paths.settings_file).load()
     translators = i18n.install(app, i18n.pick_language(language or settings.language))
     colors = theme.colors_for(settings.theme)
-    theme.apply(app, colors)
+    theme.apply_palette(app, colors)
     try:
         services = build_services(paths)
     except SchemaTooNewError as exc:
         from PySide6.QtWidgets import QMessageBox  # its Python type costs ~3 ms: made only when needed
 
+        theme.apply_style_sheet(app, colors)
         QMessageBox.critical(None, APP_NAME, app.translate("Startup", "This history database was written by a "
                              "newer version of Desktop Assistant (schema %1; this version knows %2). Update the "
                              "app, or start it with another --profile-dir.").replace("%1", str(exc.found))
@@ -151,6 +152,7 @@ async def _main(app, paths: ProfilePaths, language: str | None, built: list[Serv
     except StoreError as exc:
         from PySide6.QtWidgets import QMessageBox
 
+        theme.apply_style_sheet(app, colors)
         QMessageBox.critical(None, APP_NAME, app.translate("Startup", "The history database cannot be opened:")
                              + f"\n{paths.database_file}\n{exc}")
         return 2
@@ -158,6 +160,7 @@ async def _main(app, paths: ProfilePaths, language: str | None, built: list[Serv
 
     window = MainWindow(services.session, services.providers, services.store, colors, services.attachments,
                         services.voice, log_dir=paths.log_dir, pricing=PricingFile(paths.pricing_file))
+    theme.apply_style_sheet(app, colors)  # now, not before the window is built: see apply_style_sheet
     painted = asyncio.get_running_loop().create_future()
     window.first_painted.connect(lambda: painted.done() or painted.set_result(None))
     window.show()

@@ -65,6 +65,11 @@ def markdown_theme(colors: Colors) -> MarkdownTheme:
 
 def apply(app: QApplication, colors: Colors) -> None:
     """Set the palette (for native widgets) and the style sheet (for our own)."""
+    apply_palette(app, colors)
+    apply_style_sheet(app, colors)
+
+
+def apply_palette(app: QApplication, colors: Colors) -> None:
     from PySide6.QtGui import QColor
 
     palette = QPalette()
@@ -83,6 +88,11 @@ def apply(app: QApplication, colors: Colors) -> None:
     palette.setColor(role.ToolTipBase, QColor(colors.surface))
     palette.setColor(role.ToolTipText, QColor(colors.text))
     app.setPalette(palette)
+
+
+def apply_style_sheet(app: QApplication, colors: Colors) -> None:
+    """At start-up this comes once the window is built: widgets assembled under a style sheet are polished by it
+    again each time one is reparented or restyled (~14 ms of the main window's ~55 ms); set after, once each."""
     app.setStyleSheet(style_sheet(colors))
 
 

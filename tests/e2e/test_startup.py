@@ -107,6 +107,26 @@ def test_with_the_sdk_environment_the_chat_opens_with_no_dialog(qloop, tmp_path,
     assert "OPENAI_" in seen["status"] and "gpt-4o-mini" in seen["status"], seen["status"]
 
 
+def test_the_window_has_its_theme_when_it_is_first_shown(qloop, tmp_path, monkeypatch, server):
+    """The style sheet goes on after the window is built (faster), but before it is shown: no unstyled frame."""
+    from desktop_assistant.ui import theme
+    from desktop_assistant.ui.main_window import MainWindow
+
+    monkeypatch.setenv("OPENAI_API_KEY", "env-test-key-0123456789abcdef")
+    monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+    paths = ProfilePaths.for_dir(tmp_path)
+    paths.settings_file.write_text('{"theme": "dark"}', encoding="utf-8")
+    app = QApplication.instance()
+    app.setStyleSheet("")  # what earlier tests set must not count
+    at_show: list[str] = []
+    show = MainWindow.show
+    monkeypatch.setattr(MainWindow, "show", lambda self: (at_show.append(app.styleSheet()), show(self))[1])
+
+    assert _run_main(qloop, paths, lambda window: window.warmed_up, _close) == 0
+    assert at_show == [theme.style_sheet(theme.DARK)]
+    assert app.palette().color(app.palette().ColorRole.Window).name() == theme.DARK.window
+
+
 def test_an_unexpected_exception_is_logged_without_secrets_and_shown(qtbot, monkeypatch, caplog):
     """A bug in a Qt slot: the crash hook logs the traceback with keys redacted and shows a dialog; the app
     carries on."""
