@@ -159,7 +159,7 @@ def style_sheet(c: Colors) -> str:
     #EmptyState #EmptyTitle {{ color: {c.text}; }}
     QDialogButtonBox {{ dialogbuttonbox-buttons-have-icons: 0; }}
     QStatusBar {{ color: {c.muted}; background: {c.window}; border-top: 1px solid {c.border}; }}
-    QStatusBar QLabel {{ color: {c.muted}; }}
+    QStatusBar QLabel {{ color: {c.muted}; padding: 2px 10px; }}
     QScrollBar:vertical {{ width: 10px; background: transparent; margin: 2px; }}
     QScrollBar::handle:vertical {{ background: {c.border}; border-radius: 3px; min-height: 32px; }}
     QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical {{ height: 0; }}
