@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import time
 import wave
 
 import numpy as np
@@ -41,6 +42,7 @@ def test_hold_speak_release_puts_the_transcript_in_the_composer(make_app, server
     app = make_app()
     window = app.window
     assert window.composer.mic_button.isVisible()
+    pressed = time.monotonic()
     app.do(window.push_to_talk.press)
     assert window.composer.level_bar.isVisible()
     player = speak_into_mic(1.2)
@@ -52,6 +54,7 @@ def test_hold_speak_release_puts_the_transcript_in_the_composer(make_app, server
     assert max(levels) > 0, "the level meter moves while speaking"
     assert "s" in window.composer.voice_label.text()  # elapsed time shown
     task = app.do(window.push_to_talk.release)
+    held = time.monotonic() - pressed
     assert task is not None
     app.run(task)
     assert window.composer.text() == "Hello from the microphone"
@@ -61,7 +64,8 @@ def test_hold_speak_release_puts_the_transcript_in_the_composer(make_app, server
         assert (wav.getframerate(), wav.getnchannels(), wav.getsampwidth()) == (16000, 1, 2)
         duration = wav.getnframes() / wav.getframerate()
         samples = np.frombuffer(wav.readframes(wav.getnframes()), "<i2").astype(float)
-    assert 1.0 <= duration <= 2.5
+    # The tone's 1.2 s at least, and no more than the key was held (a slow machine holds it longer).
+    assert 1.0 <= duration <= held + 0.25, (duration, held)
     spectrum = np.abs(np.fft.rfft(samples))
     assert abs(np.argmax(spectrum) * 16000 / len(samples) - 440) < 10, "the tone played is what was sent"
 
