@@ -97,7 +97,7 @@ async def scenario(out: Path, dark: bool, language: str) -> None:
         await window.send("用 JavaScript 写一个快速排序，并解释思路。")
         await grab(window, out / f"03_chinese_{suffix}.png")
 
-        server.script(Reply(text=ENGLISH_REPLY * 3, tokens_per_second=60))
+        server.script(Reply(text="\n\n".join([ENGLISH_REPLY] * 3), tokens_per_second=60))
         task = window.send("Explain it again, in more detail please.")
         await asyncio.sleep(2.5)
         await grab(window, out / f"04_streaming_{suffix}.png")
