@@ -38,7 +38,9 @@ either program is instrumented; every figure is observed from outside:
   answers it from the GUI thread's event dispatch, so an answer that is D ms late means the GUI thread did
   not get to its events for D ms, whether it was busy itself or waiting for the GIL held by another of the
   app's threads. The longest round trip per phase is reported; a block spell is at least that minus 10 ms.
-  Pinging costs a little CPU, so these are separate runs from the CPU runs.
+  Pinging costs a little CPU, so these are separate runs from the CPU runs. Beside it: the CPU time the
+  hypervisor took from this VM (/proc/stat "steal", sampled every 10 ms) while the pings over 50 ms were out.
+  A late answer that coincides with as much steal was the machine's, not the window's.
 * Opening a 1,000-message conversation: it is the most recent, so the first sidebar item (found by hovering
   down the sidebar and watching which rectangles repaint). The pointer rests on the item until the hover
   repaint is over, then one `xdotool mousemove X Y+2 click 1` clicks it; the click's time is the X server
@@ -488,13 +490,14 @@ class Subject:
         self.proc.key("ctrl+n")
         time.sleep(0.5)
 
-    def max_block(self, start: float, end: float) -> tuple[float, int]:
-        """The longest ping round trip (s) of the pings sent in [start, end), and how many exceeded 50 ms."""
+    def max_block(self, start: float, end: float) -> tuple[float, list[tuple[float, float]]]:
+        """The longest ping round trip (s) of the pings sent in [start, end), and the (sent, round trip) of
+        those over 50 ms."""
         self.obs.take()
-        rtts = [rtt for at, rtt in self.obs.pings if start <= at < end]
+        pings = [(at, rtt) for at, rtt in self.obs.pings if start <= at < end]
         if self.obs.unanswered is not None and self.obs.unanswered < end:
-            rtts.append(time.monotonic() - self.obs.unanswered)
-        return max(rtts, default=float("nan")), sum(r > 0.05 for r in rtts)
+            pings.append((self.obs.unanswered, time.monotonic() - self.obs.unanswered))
+        return max((rtt for _, rtt in pings), default=float("nan")), [p for p in pings if p[1] > 0.05]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -621,23 +624,76 @@ def click(point: tuple[int, int]) -> None:
     xdotool("click", "1")
 
 
+class StealClock:
+    """CPU time the hypervisor gave to other guests ("steal" in /proc/stat, all CPUs), sampled every 10 ms in a
+    thread, so that a late ping can be checked against it. Always 0 on bare metal or where it is not reported."""
+
+    PERIOD = 0.01  # the kernel counts steal in 10 ms ticks anyway
+
+    def __init__(self) -> None:
+        import threading
+
+        self._tick = 1 / os.sysconf("SC_CLK_TCK")
+        self.samples: list[tuple[float, float]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="steal-clock", daemon=True)
+
+    def __enter__(self) -> StealClock:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _read(self) -> float:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = stat.readline().split()  # "cpu user nice system idle iowait irq softirq steal ..."
+        return int(fields[8]) * self._tick if len(fields) > 8 else 0.0
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.samples.append((time.monotonic(), self._read()))
+            time.sleep(self.PERIOD)
+
+    def between(self, start: float, end: float) -> float:
+        """Seconds stolen in [start, end], to the sampling period and the kernel's 10 ms tick."""
+        before = [v for t, v in self.samples if t <= start]
+        after = [v for t, v in self.samples if t >= end]
+        if not before or not after:
+            return 0.0
+        return after[0] - before[-1]
+
+
 @dataclass
 class BlockPhase:
     name: str
     worst: float
     over_50: int
+    slow_ms: float = 0.0  # how long the pings over 50 ms were out, together
+    stolen_ms: float = 0.0  # CPU time the hypervisor took meanwhile
 
 
 def bench_blocking(bench: Bench, kind: str, paced_tokens: int, long_reply: bool) -> list[BlockPhase]:
     phases: list[BlockPhase] = []
 
     def phase(name: str, start: float, end: float) -> None:
-        worst, over = s.max_block(start, end)
-        phases.append(BlockPhase(name, worst, over))
-        print(f"  {kind:4} UI blocked, {name:<34}: longest {worst * 1000:6.0f} ms, {over} pings > 50 ms",
+        worst, slow = s.max_block(start, end)
+        # Overlapping slow pings (a 100 ms block delays ten of them) count their union once.
+        spans: list[tuple[float, float]] = []
+        for at, rtt in sorted(slow):
+            if spans and at <= spans[-1][1]:
+                spans[-1] = (spans[-1][0], max(spans[-1][1], at + rtt))
+            else:
+                spans.append((at, at + rtt))
+        slow_ms = sum(b - a for a, b in spans) * 1000
+        stolen_ms = sum(steal.between(a, b) for a, b in spans) * 1000
+        phases.append(BlockPhase(name, worst, len(slow), slow_ms, stolen_ms))
+        print(f"  {kind:4} UI blocked, {name:<34}: longest {worst * 1000:6.0f} ms, {len(slow)} pings > 50 ms"
+              + (f" (out {slow_ms:.0f} ms in all, while the host stole {stolen_ms:.0f} ms of CPU)" if slow else ""),
               flush=True)
 
-    with Subject(bench, kind, ping=True) as s:
+    with StealClock() as steal, Subject(bench, kind, ping=True) as s:
         time.sleep(3.0)
         phase("start (map .. +3 s)", s.mapped_at, time.monotonic())
         s.focus_and_learn_idle()
@@ -903,6 +959,9 @@ def report(
         q = bare_by_name.get(p.name)
         print(row(f"UI blocked max: {p.name}", f"{p.worst * 1000:.0f} ms",
                   f"{q.worst * 1000:.0f} ms" if q else "", "", "< 50 ms", p.worst < 0.05))
+        if p.over_50:
+            print(row("  host steal while app pings > 50 ms were out", f"{p.stolen_ms:.0f}/{p.slow_ms:.0f} ms", "",
+                      "", "(info)", None))
 
 
 if __name__ == "__main__":
