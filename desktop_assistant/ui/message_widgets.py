@@ -59,9 +59,11 @@ STREAM_HEIGHT_STEP = 48  # px
 # 800: the longest UI stall of a 20,000-token reply at full speed went from 43-221 ms to 32-39 ms (bench_app).
 STREAM_STEP_CHARS = 500
 # A text at least this long is rendered like a stream when it is shown from the history: finished blocks are
-# appended for GRADUAL_SLICE_MS at a time, between event-loop turns. Rendered at once (~6 ms per 1,000
-# characters), a 5,000-token reply held the window ~180 ms when its chat was opened, a 20,000-token one ~0.7-1 s.
-GRADUAL_FROM_CHARS = 8_000
+# appended for GRADUAL_SLICE_MS at a time, between event-loop turns. Rendered at once, a reply costs its row
+# ~6 ms per 1,000 characters to render and about as much again to lay out and draw in the next turn: a
+# 5,000-token reply held the window ~180 ms when its chat was opened, a 20,000-token one ~0.7-1 s, and at the
+# former 8,000 characters a reply just under it still held it ~90 ms. From 2,500 a row's turn stays ~30 ms.
+GRADUAL_FROM_CHARS = 2_500
 GRADUAL_SLICE_MS = 12
 # Between slices: the chat's layout needs a few event-loop turns to follow the row's new height; sliced back to
 # back, the actions row under the reply was drawn over its growing text in every frame.

@@ -222,6 +222,23 @@ def test_a_long_reply_from_the_history_fills_in_over_several_turns_and_ends_as_r
     assert gradual.document().toPlainText().strip() == "Just this."
 
 
+def test_a_typical_long_answer_from_the_history_is_rendered_in_slices_too(qtbot):
+    """Rendered in one go, a 3,000-7,000-character answer (a usual long one: code and a table) held the window
+    35-60 ms when its chat was opened: past the 50 ms the UI may be blocked. From 2,500 characters it fills in
+    over turns; a short answer is still rendered at once (nothing to gain, and it must not flicker)."""
+    from desktop_assistant.ui.message_widgets import MarkdownBrowser
+    from tests.fake_openai import markdown_reply
+
+    long_answer = markdown_reply(1000)[:3000]
+    browser = MarkdownBrowser(LIGHT, "Copy")
+    qtbot.addWidget(browser)
+    browser.set_markdown(long_answer)
+    assert browser.rendering
+    qtbot.waitUntil(lambda: not browser.rendering, timeout=10_000)
+    browser.set_markdown(long_answer[:2000])
+    assert not browser.rendering
+
+
 def test_a_streamed_reply_ends_with_the_list_numbers_of_the_full_render(qtbot, monkeypatch):
     """A numbered list right after a code block, streamed in steps: replacing the growing tail must not leave its
     first item in the old list (the next items were numbered from 1 again)."""
