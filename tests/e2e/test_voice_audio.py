@@ -31,7 +31,15 @@ from desktop_assistant.llm.audio_api import AudioGateway, SpeechStream
 from desktop_assistant.llm.gateway import ChatGateway, ClientOptions
 from tests.conftest import TEST_KEY
 from tests.fake_openai import FakeOpenAI, parse_multipart, speech_duration, speech_pcm_bytes
-from tests.support.audio_signals import TimedRecorder, align, dominant_frequency, espeak, resample, sound_span
+from tests.support.audio_signals import (
+    TimedRecorder,
+    align,
+    dominant_frequency,
+    espeak,
+    resample,
+    sound_span,
+    window_rms,
+)
 from tests.support.waiting import until
 
 if TYPE_CHECKING:
@@ -252,4 +260,7 @@ def test_microphone_test_plays_back_what_it_recorded(monitor: TimedRecorder, tmp
     assert span is not None, "nothing was played back"
     heard = played_back[int(span[0] * RATE):int(span[1] * RATE)]
     assert dominant_frequency(heard, RATE) == pytest.approx(sung_hz, abs=5)
-    assert span[1] - span[0] == pytest.approx(1.0, abs=0.3)
+    # The whole 1 s tone and nothing else: counted as loud time, since on a loaded machine the playback may
+    # stall (it once spread the tone over 1.79 s with gaps in it).
+    loud = np.count_nonzero(window_rms(played_back, RATE, 0.01) > 0.02) * 0.01
+    assert loud == pytest.approx(1.0, abs=0.3)
