@@ -91,8 +91,8 @@ def apply_palette(app: QApplication, colors: Colors) -> None:
 
 
 def apply_style_sheet(app: QApplication, colors: Colors) -> None:
-    """At start-up this comes once the window is built: widgets assembled under a style sheet are polished by it
-    again each time one is reparented or restyled (~14 ms of the main window's ~55 ms); set after, once each."""
+    """At start-up this comes once the window is built: assembled while a style sheet is set, the main window took
+    ~55 ms; assembled first and then given the sheet (every widget polished once, in one pass), ~38 + 6 ms."""
     app.setStyleSheet(style_sheet(colors))
 
 
