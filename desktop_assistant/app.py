@@ -140,21 +140,11 @@ async def _main(app, paths: ProfilePaths, language: str | None, built: list[Serv
     theme.apply_palette(app, colors)
     try:
         services = build_services(paths)
-    except SchemaTooNewError as exc:
+    except StoreError as exc:
         from PySide6.QtWidgets import QMessageBox  # its Python type costs ~3 ms: made only when needed
 
-        theme.apply_style_sheet(app, colors)
-        QMessageBox.critical(None, APP_NAME, app.translate("Startup", "This history database was written by a "
-                             "newer version of Desktop Assistant (schema %1; this version knows %2). Update the "
-                             "app, or start it with another --profile-dir.").replace("%1", str(exc.found))
-                             .replace("%2", str(exc.supported)))
-        return 2
-    except StoreError as exc:
-        from PySide6.QtWidgets import QMessageBox
-
-        theme.apply_style_sheet(app, colors)
-        QMessageBox.critical(None, APP_NAME, app.translate("Startup", "The history database cannot be opened:")
-                             + f"\n{paths.database_file}\n{exc}")
+        theme.apply_style_sheet(app, colors)  # the message box is the only window
+        QMessageBox.critical(None, APP_NAME, _store_error_text(app, paths, exc))
         return 2
     built.append(services)
 
@@ -190,6 +180,15 @@ async def _main(app, paths: ProfilePaths, language: str | None, built: list[Serv
     window.deleteLater()
     del translators
     return 0
+
+
+def _store_error_text(app, paths: ProfilePaths, exc: StoreError) -> str:
+    if isinstance(exc, SchemaTooNewError):
+        return (app.translate("Startup", "This history database was written by a newer version of Desktop "
+                              "Assistant (schema %1; this version knows %2). Update the app, or start it with "
+                              "another --profile-dir.")
+                .replace("%1", str(exc.found)).replace("%2", str(exc.supported)))
+    return app.translate("Startup", "The history database cannot be opened:") + f"\n{paths.database_file}\n{exc}"
 
 
 def follow_system_theme(app, window, services: Services) -> Callable[[object], None]:

@@ -61,8 +61,9 @@ STREAM_STEP_CHARS = 500
 # A text at least this long is rendered like a stream when it is shown from the history: finished blocks are
 # appended for GRADUAL_SLICE_MS at a time, between event-loop turns. Rendered at once, a reply costs its row
 # ~6 ms per 1,000 characters to render and about as much again to lay out and draw in the next turn: a
-# 5,000-token reply held the window ~180 ms when its chat was opened, a 20,000-token one ~0.7-1 s, and at the
-# former 8,000 characters a reply just under it still held it ~90 ms. From 2,500 a row's turn stays ~30 ms.
+# 5,000-token reply held the window ~180 ms when its chat was opened, a 20,000-token one ~0.7-1 s, and under the
+# former 8,000-character threshold a 7,000-character one ~62 ms (34 to render, 28 to lay out and draw). From
+# 2,500 characters on, that one holds it ~27 ms.
 GRADUAL_FROM_CHARS = 2_500
 GRADUAL_SLICE_MS = 12
 # Between slices: the chat's layout needs a few event-loop turns to follow the row's new height; sliced back to

@@ -29,6 +29,29 @@ def test_database_from_a_newer_version_is_refused_with_a_clear_message(qloop, tm
     db.close()
 
 
+def test_a_damaged_database_is_explained_and_left_as_it_is(qloop, tmp_path, monkeypatch):
+    """A history file that is not SQLite (a bad copy, a disk error): the user is told which file and why, in the
+    app's theme, and the file is not touched (it may still be recovered)."""
+    from desktop_assistant.config.settings import Theme
+    from desktop_assistant.ui import theme
+
+    paths = ProfilePaths.for_dir(tmp_path)
+    damaged = b"not a database " * 200
+    paths.database_file.write_bytes(damaged)
+    app = QApplication.instance()
+    app.setStyleSheet("")
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(QMessageBox, "critical",
+                        lambda _parent, _title, text: shown.append((text, app.styleSheet())))
+    code = qloop.run_until_complete(_main(app, paths, "en", []))
+    assert code == 2
+    [(text, sheet)] = shown
+    assert text.startswith("The history database cannot be opened:") and str(paths.database_file) in text
+    assert "not a database" in text
+    assert sheet == theme.style_sheet(theme.colors_for(Theme.SYSTEM))
+    assert paths.database_file.read_bytes() == damaged
+
+
 def _run_main(qloop, paths, until, then) -> int:
     """Run the app's real start-up (`_main`) on the test loop; once `until()` holds, call `then(window)`, which
     must close the window so that `_main` shuts down and returns."""
