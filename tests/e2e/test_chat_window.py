@@ -33,6 +33,18 @@ def button_fill(button) -> str:
     return button.grab().toImage().pixelColor(button.width() // 2, 4).name()
 
 
+def two_chats(app, qtbot, server, first: str, second: str) -> tuple[str, str]:
+    """Send `first` in the open chat, then `second` in a new one (the New chat button); their ids."""
+    server.script(Reply(text=f"Reply to {first}"), Reply(text=f"Reply to {second}"))
+    app.run(type_and_send(app, qtbot, first))
+    first_id = app.window.session.conversation.id
+    qtbot.mouseClick(app.window.sidebar.new_button, Qt.MouseButton.LeftButton)
+    assert app.window.chat.message_ids == []
+    assert app.window.focusWidget() is app.window.composer.edit
+    app.run(type_and_send(app, qtbot, second))
+    return first_id, app.window.session.conversation.id
+
+
 def assistant_widgets(window) -> list[AssistantMessageWidget]:
     return [w for i in window.chat.message_ids if isinstance(w := window.chat.widget_for(i), AssistantMessageWidget)]
 
@@ -146,19 +158,13 @@ def test_regenerate_and_edit_resend(make_app, qtbot, server):
 def test_switch_conversations_and_restart(make_app, qtbot, server):
     app = make_app()
     window = app.window
-    server.script(Reply(text="Reply A"), Reply(text="Reply B"))
-    app.run(type_and_send(app, qtbot, "Chat A"))
-    first_id = window.session.conversation.id
-    qtbot.mouseClick(window.sidebar.new_button, Qt.MouseButton.LeftButton)
-    assert window.chat.message_ids == []
-    assert window.focusWidget() is window.composer.edit
-    app.run(type_and_send(app, qtbot, "Chat B"))
-    second_id = window.session.conversation.id
+    first_id, second_id = two_chats(app, qtbot, server, "Chat A", "Chat B")
     assert window.sidebar.ids() == [second_id, first_id]  # most recent first
     window.sidebar.list.setCurrentRow(1)
     app.settle()
     assert window.session.conversation.id == first_id
-    assert [window.chat.widget_for(i).message.content for i in window.chat.message_ids] == ["Chat A", "Reply A"]
+    assert [window.chat.widget_for(i).message.content for i in window.chat.message_ids] == [
+        "Chat A", "Reply to Chat A"]
     assert window.focusWidget() is window.composer.edit
 
     make_app.close(app)
@@ -167,7 +173,7 @@ def test_switch_conversations_and_restart(make_app, qtbot, server):
     again.window.sidebar.list.setCurrentRow(1)
     again.settle()
     assert [again.window.chat.widget_for(i).message.content for i in again.window.chat.message_ids] == [
-        "Chat A", "Reply A"]
+        "Chat A", "Reply to Chat A"]
 
 
 def test_a_reply_cut_by_a_crash_shows_as_interrupted_with_regenerate(make_app, qtbot, server, tmp_path):
@@ -219,12 +225,7 @@ def test_rename_and_delete_chats_from_the_sidebar(make_app, qtbot, server):
 
     app = make_app()
     window = app.window
-    server.script(Reply(text="A"), Reply(text="B"))
-    app.run(type_and_send(app, qtbot, "First chat"))
-    first_id = window.session.conversation.id
-    qtbot.mouseClick(window.sidebar.new_button, Qt.MouseButton.LeftButton)
-    app.run(type_and_send(app, qtbot, "Second chat"))
-    second_id = window.session.conversation.id
+    first_id, second_id = two_chats(app, qtbot, server, "First chat", "Second chat")
     sidebar = window.sidebar
     assert sidebar.ids() == [second_id, first_id]
 
