@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from desktop_assistant.domain.errors import AssistantError
@@ -249,7 +249,7 @@ class ChatView(QScrollArea):
                 break
             self._backlog.pop()
             widget = self._make_widget(message)
-            self._layout.insertWidget(0, widget)
+            self._insert(0, widget)
             # Shown here rather than by the layout's queued show: its style is applied within this turn's
             # time, not in a later turn together with every other row built in this one.
             widget.show()
@@ -259,6 +259,7 @@ class ChatView(QScrollArea):
             took = (time.perf_counter() - started) * 1000
             self._ms_per_char = 0.7 * self._ms_per_char + 0.3 * took / size
         self._loading_older = False
+        self._settle_layout()
         self._refresh_regenerate()
         if self._backlog:
             QTimer.singleShot(0, lambda: self._build_backlog(generation))
@@ -330,10 +331,27 @@ class ChatView(QScrollArea):
 
     def _append_widget(self, message: Message) -> MessageWidget:
         widget = self._make_widget(message)
-        self._layout.insertWidget(self._layout.count() - 2, widget)  # before the empty state
+        self._insert(self._layout.count() - 2, widget)  # before the empty state
         self._widgets[message.id] = widget
         self._order.append(message.id)
+        self._settle_layout()
         return widget
+
+    def _insert(self, index: int, widget: MessageWidget) -> None:
+        self._layout.insertWidget(index, widget)
+        if isinstance(widget, _rows().AssistantMessageWidget):
+            widget.height_changed.connect(self._settle_layout)
+
+    def _settle_layout(self) -> None:
+        """Fit the column and the scroll range to rows that were added or grew, before anything is painted.
+
+        Left to Qt, the news climbs a level per event-loop pass (row, column, column's host, scroll area), and a
+        frame painted meanwhile squeezes the rows into the old height: a reply's actions row was drawn over its
+        text. While a page was built or long replies filled in, every pass brought new growth, so that lasted
+        until the page was done. Here all levels are told at once, and the scroll area sizes the host now."""
+        self._column.updateGeometry()
+        self.widget().updateGeometry()
+        QCoreApplication.sendEvent(self, QEvent(QEvent.Type.LayoutRequest))
 
     def _update_empty(self) -> None:
         self._empty.setVisible(not self._order)
@@ -404,6 +422,8 @@ class ChatView(QScrollArea):
         widget = self._widgets.get(message.id)
         if isinstance(widget, _rows().AssistantMessageWidget):
             widget.finish(message, error)
+            widget.updateGeometry()  # its actions row is shown now
+            self._settle_layout()
         self._refresh_regenerate()
 
     def on_status_changed(self, message: Message) -> None:

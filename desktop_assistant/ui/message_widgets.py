@@ -66,8 +66,8 @@ STREAM_STEP_CHARS = 500
 # 2,500 characters on, that one holds it ~27 ms.
 GRADUAL_FROM_CHARS = 2_500
 GRADUAL_SLICE_MS = 12
-# Between slices: the chat's layout needs a few event-loop turns to follow the row's new height; sliced back to
-# back, the actions row under the reply was drawn over its growing text in every frame.
+# Between slices: each slice that grows the row re-lays out and repaints the chat, so slices come at most ~30 times
+# a second rather than on every event-loop pass.
 GRADUAL_GAP_MS = 30
 
 
@@ -83,6 +83,8 @@ def _step_end(text: str, start: int) -> int:
 
 class MarkdownBrowser(QTextBrowser):
     """Read-only Markdown that grows to fit its text, loads nothing remote, and opens links on click."""
+
+    height_changed = Signal()  # it grew or shrank to fit its text
 
     def __init__(self, theme: MarkdownTheme, copy_label: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -291,6 +293,7 @@ class MarkdownBrowser(QTextBrowser):
             height = math.ceil(height / STREAM_HEIGHT_STEP) * STREAM_HEIGHT_STEP
         if height != self.height():
             self.setFixedHeight(height)
+            self.height_changed.emit()
 
     def lay_out_at(self, width: int) -> None:
         """Lay the text out at the width the chat column will give it, while its row is being built: the
@@ -546,6 +549,7 @@ class UserMessageWidget(MessageWidget):
 
 
 class AssistantMessageWidget(MessageWidget):
+    height_changed = Signal()  # its text grew (streaming, filling in): the chat lays out again at once
     regenerate_requested = Signal()
     action_requested = Signal(object)  # an error_text.Action
     speak_requested = Signal(bool)  # True: read this reply aloud; False: stop reading it
@@ -626,6 +630,7 @@ class AssistantMessageWidget(MessageWidget):
         self.choices.currentChanged.connect(self._show_choice)
         self.choose_button.clicked.connect(lambda: self.choose_requested.emit(self.choices.currentIndex()))
         self.fingerprint_button.clicked.connect(self.regenerate_requested)
+        self.text.height_changed.connect(self._on_text_height_changed)
 
         self.text.lay_out_at(width)  # before the text goes in: laid out once, at its final width
         if message.status == MessageStatus.STREAMING:
@@ -634,6 +639,10 @@ class AssistantMessageWidget(MessageWidget):
         else:
             self.text.set_markdown(message.content)
             self._show_final(decode_error(message.error))
+
+    def _on_text_height_changed(self) -> None:
+        self.updateGeometry()  # the chat's layout learns this row's new size now, not a posted event later
+        self.height_changed.emit()
 
     # --- streaming ------------------------------------------------------------------------------
     def _set_streaming(self, streaming: bool) -> None:

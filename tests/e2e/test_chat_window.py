@@ -544,3 +544,58 @@ def test_what_the_first_frame_does_not_need_follows_its_first_paint(qloop, qtbot
     assert painted == [True], "announced once"
     window.close()
     qloop.run_until_complete(shutdown(services))
+
+
+def test_rows_keep_their_height_in_every_frame_while_a_long_chat_opens(make_app, qtbot):
+    """While a page of long replies is built and their texts fill in, every row has at least the height its
+    content needs at every event-loop pass (when a frame may be painted). Before, the chat's layout caught up
+    with rows that grew a level per pass; the frames in between squeezed rows, drawing a reply's
+    copy/speak/meta row over its text, for as long as the page was being built."""
+    from PySide6.QtCore import QTimer
+
+    from desktop_assistant.domain.models import Message, Role
+    from desktop_assistant.ui.message_widgets import GRADUAL_FROM_CHARS
+    from tests.fake_openai import markdown_reply
+
+    app = make_app()
+    store = app.services.store
+    conversation = store.create_conversation("Long answers")
+    answer = markdown_reply(1500)
+    assert len(answer) > 2 * GRADUAL_FROM_CHARS  # filled in over several turns, growing as it goes
+    for index in range(12):
+        store.add_message(Message(conversation.id, Role.USER, f"Question {index}: how do I stream a reply?"))
+        store.add_message(Message(conversation.id, Role.ASSISTANT, answer))
+    window = app.window
+    window.reload_conversations()
+    chat = window.chat
+    squeezed: list[str] = []
+    passes = {"n": 0}
+
+    def check() -> None:
+        passes["n"] += 1
+        for index, message_id in enumerate(chat.message_ids):
+            row = chat.widget_for(message_id)
+            if row is None or not row.isVisible():
+                continue
+            need = row.minimumSizeHint().height()
+            if row.height() < need:
+                squeezed.append(f"pass {passes['n']}: row {index} is {row.height()} px high, needs {need}")
+            if (isinstance(row, AssistantMessageWidget) and row.text.isVisible()
+                    and row.text.geometry().bottom() >= row.copy_button.geometry().top()):
+                squeezed.append(f"pass {passes['n']}: row {index}'s actions are over its text")
+
+    watcher = QTimer()
+    watcher.setInterval(0)  # runs once per event-loop pass: between any two frames
+    watcher.timeout.connect(check)
+    watcher.start()
+    try:
+        window.open_conversation(conversation.id)
+        app.until(lambda: len(chat.message_ids) >= 16 and not any(w.text.rendering for w in assistant_widgets(window)),
+                  timeout=20)
+        app.settle(0.1)
+    finally:
+        watcher.stop()
+    assert passes["n"] > 20, "the check ran while the page was being built"
+    assert not squeezed, squeezed[:5]
+    bar = chat.verticalScrollBar()
+    assert bar.value() == bar.maximum(), "still at the newest message"
