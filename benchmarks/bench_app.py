@@ -40,7 +40,13 @@ either program is instrumented; every figure is observed from outside:
   app's threads. The longest round trip per phase is reported; a block spell is at least that minus 10 ms.
   Pinging costs a little CPU, so these are separate runs from the CPU runs. Beside it: the CPU time the
   hypervisor took from this VM (/proc/stat "steal", sampled every 10 ms) while the pings over 50 ms were out.
-  A late answer that coincides with as much steal was the machine's, not the window's.
+  A late answer that coincides with as much steal was the machine's, not the window's. And for each late ping,
+  what the app's threads did meanwhile (/proc/PID/task/*/schedstat, sampled every 10 ms: nanoseconds on a CPU,
+  which exclude stolen time here, and waiting for one): "app CPU during a late ping" is the most CPU the app
+  used while one late ping was out, all threads together (its GUI thread's own share beside it). Work of the
+  app's that blocked its window for D ms shows there as about D ms; a window that was ready but not given a CPU
+  (steal; Xvfb, the fake server or this observer running instead) shows as waiting. Not counted: the GUI thread
+  asleep in a blocking call, which uses no CPU; the app makes none on that thread (no file or D-Bus I/O there).
 * Opening a 1,000-message conversation: it is the most recent, so the first sidebar item (found by hovering
   down the sidebar and watching which rectangles repaint). The pointer rests on the item until the hover
   repaint is over, then one `xdotool mousemove X Y+2 click 1` clicks it; the click's time is the X server
@@ -370,18 +376,21 @@ def _caret(rect: tuple[int, int, int, int]) -> bool:
 class Subject:
     """A launched app or bare window under observation; use as a context manager."""
 
-    def __init__(self, bench: Bench, kind: str, ping: bool = False) -> None:
+    def __init__(self, bench: Bench, kind: str, ping: bool = False, clock: StealClock | None = None) -> None:
         self.bench = bench
         self.kind = kind
         self.proc = bench.process(kind)
         self.obs = bench.observer
         self.ping = ping
+        self.clock = clock  # watches the process's threads from its start
         self.idle_rects: set[tuple[int, int, int, int]] = set()
         self.mapped_at = 0.0
 
     def __enter__(self) -> Subject:
         self.obs.target(self.proc.title)
         self.proc.start()
+        if self.clock is not None:
+            self.clock.watch(self.proc.pid)
         deadline = time.monotonic() + 60
         while True:
             self.obs.take()
@@ -624,9 +633,19 @@ def click(point: tuple[int, int]) -> None:
     xdotool("click", "1")
 
 
+@dataclass
+class ThreadTimes:
+    """What a process's threads did over a span, from the scheduler's own accounting (seconds)."""
+
+    gui_cpu: float = 0.0  # the main (GUI) thread on a CPU
+    gui_wait: float = 0.0  # the main thread runnable, waiting for a CPU
+    all_cpu: float = 0.0  # every thread of the process on a CPU
+
+
 class StealClock:
     """CPU time the hypervisor gave to other guests ("steal" in /proc/stat, all CPUs), sampled every 10 ms in a
-    thread, so that a late ping can be checked against it. Always 0 on bare metal or where it is not reported."""
+    thread, so that a late ping can be checked against it. Always 0 on bare metal or where it is not reported.
+    Once `watch(pid)` is called, the same thread samples that process's threads (schedstat: run and wait ns)."""
 
     PERIOD = 0.01  # the kernel counts steal in 10 ms ticks anyway
 
@@ -635,6 +654,8 @@ class StealClock:
 
         self._tick = 1 / os.sysconf("SC_CLK_TCK")
         self.samples: list[tuple[float, float]] = []
+        self.pid: int | None = None
+        self.thread_samples: list[tuple[float, ThreadTimes]] = []  # running totals since the process started
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="steal-clock", daemon=True)
 
@@ -651,9 +672,32 @@ class StealClock:
             fields = stat.readline().split()  # "cpu user nice system idle iowait irq softirq steal ..."
         return int(fields[8]) * self._tick if len(fields) > 8 else 0.0
 
+    def watch(self, pid: int) -> None:
+        self.pid = pid
+
+    def _read_threads(self, pid: int) -> ThreadTimes | None:
+        totals = ThreadTimes()
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            return None
+        for tid in tasks:
+            try:
+                with open(f"/proc/{pid}/task/{tid}/schedstat", encoding="ascii") as stat:
+                    run_ns, wait_ns = (int(v) for v in stat.read().split()[:2])
+            except (OSError, ValueError):
+                continue  # a thread that just ended
+            totals.all_cpu += run_ns / 1e9
+            if tid == str(pid):
+                totals.gui_cpu, totals.gui_wait = run_ns / 1e9, wait_ns / 1e9
+        return totals
+
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.samples.append((time.monotonic(), self._read()))
+            now = time.monotonic()
+            self.samples.append((now, self._read()))
+            if self.pid is not None and (times := self._read_threads(self.pid)) is not None:
+                self.thread_samples.append((now, times))
             time.sleep(self.PERIOD)
 
     def between(self, start: float, end: float) -> float:
@@ -664,6 +708,16 @@ class StealClock:
             return 0.0
         return after[0] - before[-1]
 
+    def threads_between(self, start: float, end: float) -> ThreadTimes:
+        """What the watched process's threads did in [start, end], from the samples just outside it: an upper
+        bound, by up to a sampling period at each end. A thread that ended meanwhile is not counted."""
+        before = [v for t, v in self.thread_samples if t <= start]
+        after = [v for t, v in self.thread_samples if t >= end]
+        if not before or not after:
+            return ThreadTimes()
+        a, b = before[-1], after[0]
+        return ThreadTimes(b.gui_cpu - a.gui_cpu, b.gui_wait - a.gui_wait, max(0.0, b.all_cpu - a.all_cpu))
+
 
 @dataclass
 class BlockPhase:
@@ -672,6 +726,9 @@ class BlockPhase:
     over_50: int
     slow_ms: float = 0.0  # how long the pings over 50 ms were out, together
     stolen_ms: float = 0.0  # CPU time the hypervisor took meanwhile
+    app_cpu_ms: float = 0.0  # the most CPU the app's threads used while one late ping was out
+    gui_cpu_ms: float = 0.0  # of that, its GUI thread's
+    gui_wait_ms: float = 0.0  # and how long the GUI thread waited for a CPU then
 
 
 def bench_blocking(bench: Bench, kind: str, paced_tokens: int, long_reply: bool) -> list[BlockPhase]:
@@ -688,12 +745,18 @@ def bench_blocking(bench: Bench, kind: str, paced_tokens: int, long_reply: bool)
                 spans.append((at, at + rtt))
         slow_ms = sum(b - a for a, b in spans) * 1000
         stolen_ms = sum(steal.between(a, b) for a, b in spans) * 1000
-        phases.append(BlockPhase(name, worst, len(slow), slow_ms, stolen_ms))
+        # The late ping during which the app used the most CPU: the longest the app's own work can have held it.
+        during = max((steal.threads_between(at, at + rtt) for at, rtt in slow), key=lambda t: t.all_cpu,
+                     default=ThreadTimes())
+        phases.append(BlockPhase(name, worst, len(slow), slow_ms, stolen_ms, during.all_cpu * 1000,
+                                 during.gui_cpu * 1000, during.gui_wait * 1000))
         print(f"  {kind:4} UI blocked, {name:<34}: longest {worst * 1000:6.0f} ms, {len(slow)} pings > 50 ms"
-              + (f" (out {slow_ms:.0f} ms in all, while the host stole {stolen_ms:.0f} ms of CPU)" if slow else ""),
+              + (f" (out {slow_ms:.0f} ms in all, while the host stole {stolen_ms:.0f} ms of CPU; app CPU during a "
+                 f"late ping at most {during.all_cpu * 1000:.0f} ms, GUI thread {during.gui_cpu * 1000:.0f} ms on a "
+                 f"CPU and {during.gui_wait * 1000:.0f} ms waiting for one)" if slow else ""),
               flush=True)
 
-    with StealClock() as steal, Subject(bench, kind, ping=True) as s:
+    with StealClock() as steal, Subject(bench, kind, ping=True, clock=steal) as s:
         time.sleep(3.0)
         phase("start (map .. +3 s)", s.mapped_at, time.monotonic())
         s.focus_and_learn_idle()
@@ -962,6 +1025,8 @@ def report(
         if p.over_50:
             print(row("  host steal while app pings > 50 ms were out", f"{p.stolen_ms:.0f}/{p.slow_ms:.0f} ms", "",
                       "", "(info)", None))
+            print(row("  app CPU during a late ping (GUI thread)", f"{p.app_cpu_ms:.0f} ({p.gui_cpu_ms:.0f}) ms", "",
+                      "", "< 50 ms: not the app's work", p.app_cpu_ms < 50))
 
 
 if __name__ == "__main__":
