@@ -15,6 +15,7 @@ from desktop_assistant.markdown.theme import MarkdownTheme
 from desktop_assistant.store import AttachmentFiles, ContextMark, Store
 
 from .theme import Colors
+from .turn_slices import turn_slices
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -34,8 +35,9 @@ def _rows() -> ModuleType:
 
 COLUMN_WIDTH = 760
 PAGE_SIZE = 16  # messages per page: about two screens; a 1,000-message chat opens with just these
-# A page is built newest first, a few messages per event-loop turn: each turn stops once it has taken this long,
-# so the newest messages paint at once and input and painting go on between turns.
+# A page is built newest first, a few messages per event-loop turn: the first turn (when the chat is opened) stops
+# once it has taken this long, later ones share the turn's time with other sliced work (turn_slices.py), so the
+# newest messages paint at once and input and painting go on between turns.
 BUILD_SLICE_MS = 12
 # A row's cost grows with its text (Markdown, highlighting, layout: ~5 ms per 1,000 characters here): a turn
 # starts the next row only if the learned rate says it still fits, so one turn never builds two long replies.
@@ -223,16 +225,21 @@ class ChatView(QScrollArea):
             page = self._store.messages(conversation.id, limit=PAGE_SIZE)
             self._has_older = len(page) == PAGE_SIZE and self._store.count_messages(conversation.id) > PAGE_SIZE
             self._backlog = page
-            self._build_backlog(self._generation)
+            self._start_building()
         self._update_empty()
         self._refresh_regenerate()
         QTimer.singleShot(0, self.scroll_to_bottom)
 
-    def _build_backlog(self, generation: int) -> None:
-        """Build fetched messages newest first, above the shown ones, for one time slice; then yield."""
+    def _build_backlog(self, generation: int, deadline: float | None = None) -> float | None:
+        """Build fetched messages newest first, above the shown ones, until `deadline` (perf_counter seconds; by
+        default a slice from now), then yield. Returns 0 while there is more to build (a turn_slices slice)."""
         if generation != self._generation or not self._backlog:
-            return
-        deadline = time.perf_counter() + BUILD_SLICE_MS / 1000
+            return None
+        if deadline is None:
+            deadline = time.perf_counter() + BUILD_SLICE_MS / 1000
+        # A row is built even if it will not fit in the time left, so that every turn makes progress; but not when
+        # other work took most of this turn already (the next turn starts with this).
+        must_build_one = deadline - time.perf_counter() >= BUILD_SLICE_MS / 2000
         # Untouched since opening, the view stays at the bottom; once scrolled, it holds its place: the layout
         # grows over the next events as each message fits its height, and the anchored message stays put.
         if not self._stick_to_bottom and self._anchor is None and self._order:
@@ -245,7 +252,7 @@ class ChatView(QScrollArea):
             # A text too long to render at once is filled in later, slice by slice: only its first part counts.
             size = min(len(message.content), _rows().GRADUAL_FROM_CHARS) + ROW_BASE_CHARS
             started = time.perf_counter()
-            if built and started + size * self._ms_per_char / 1000 > deadline:
+            if (built or not must_build_one) and started + size * self._ms_per_char / 1000 > deadline:
                 break
             self._backlog.pop()
             widget = self._make_widget(message)
@@ -262,9 +269,16 @@ class ChatView(QScrollArea):
         self._settle_layout()
         self._refresh_regenerate()
         if self._backlog:
-            QTimer.singleShot(0, lambda: self._build_backlog(generation))
-        elif self._has_older and not self._stick_to_bottom and self.verticalScrollBar().value() <= LOAD_MORE_THRESHOLD:
+            return 0
+        if self._has_older and not self._stick_to_bottom and self.verticalScrollBar().value() <= LOAD_MORE_THRESHOLD:
             QTimer.singleShot(0, self.load_older)  # scrolled up to the top while this page was being built
+        return None
+
+    def _start_building(self) -> None:
+        """Build the first rows of the backlog now (the newest paint at once), the rest in later turns."""
+        generation = self._generation
+        if self._build_backlog(generation) is not None:
+            turn_slices().add(lambda deadline: self._build_backlog(generation, deadline), owner=self)
 
     def load_older(self, limit: int = PAGE_SIZE, hold_view: bool = True) -> int:
         """Insert older messages above the first shown one, keeping the view where it was."""
@@ -279,7 +293,7 @@ class ChatView(QScrollArea):
         if hold_view:
             self._anchor = (first, offset)
         self._backlog = older
-        self._build_backlog(self._generation)
+        self._start_building()
         return len(older)
 
     def _top_of(self, widget: QWidget) -> int:

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QDesktopServices,
     QGuiApplication,
@@ -51,6 +51,7 @@ from .error_text import Action, describe
 from .icons import icon
 from .json_view import JsonView
 from .theme import Colors
+from .turn_slices import turn_slices
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 STREAM_HEIGHT_STEP = 48  # px
@@ -59,7 +60,8 @@ STREAM_HEIGHT_STEP = 48  # px
 # 800: the longest UI stall of a 20,000-token reply at full speed went from 43-221 ms to 32-39 ms (bench_app).
 STREAM_STEP_CHARS = 500
 # A text at least this long is rendered like a stream when it is shown from the history: finished blocks are
-# appended for GRADUAL_SLICE_MS at a time, between event-loop turns. Rendered at once, a reply costs its row
+# appended a time slice at a time (GRADUAL_SLICE_MS for the first, then the turns' shared slice: turn_slices.py),
+# between event-loop turns. Rendered at once, a reply costs its row
 # ~6 ms per 1,000 characters to render and about as much again to lay out and draw in the next turn: a
 # 5,000-token reply held the window ~180 ms when its chat was opened, a 20,000-token one ~0.7-1 s, and under the
 # former 8,000-character threshold a 7,000-character one ~62 ms (34 to render, 28 to lay out and draw). From
@@ -149,11 +151,10 @@ class MarkdownBrowser(QTextBrowser):
         token = self._gradual = object()
         fed = 0
 
-        def step() -> None:
+        def step(deadline: float) -> float | None:
             nonlocal fed
             if self._gradual is not token:
-                return  # replaced by another text meanwhile
-            deadline = time.perf_counter() + GRADUAL_SLICE_MS / 1000
+                return None  # replaced by another text meanwhile
             while True:
                 if fed < len(text):
                     fed = _step_end(text, fed)
@@ -170,12 +171,13 @@ class MarkdownBrowser(QTextBrowser):
                     self._gradual = None
                     self._set_static(False)
                     self._fit_height()
-                    return
+                    return None
                 if time.perf_counter() >= deadline:
-                    break
-            QTimer.singleShot(GRADUAL_GAP_MS, self, step)  # never runs once this widget is gone
+                    return GRADUAL_GAP_MS
 
-        step()
+        # The first slice now, so the row shows the start of its text; the rest in the turns' shared time.
+        if step(time.perf_counter() + GRADUAL_SLICE_MS / 1000) is not None:
+            turn_slices().add(step, owner=self, delay_ms=GRADUAL_GAP_MS)
 
     def _stop_gradual(self) -> None:
         if self._gradual is not None:
