@@ -213,6 +213,11 @@ class ChatView(QScrollArea):
     def message_ids(self) -> list[str]:
         return list(self._order)
 
+    @property
+    def settled(self) -> bool:
+        """Everything given is shown: no streamed text waiting to be drawn, no rows of a page still to build."""
+        return not (self._dirty or self._finishing or self._backlog)
+
     def widget_for(self, message_id: str) -> MessageWidget | None:
         return self._widgets.get(message_id)
 
@@ -274,10 +279,10 @@ class ChatView(QScrollArea):
             QTimer.singleShot(0, self.load_older)  # scrolled up to the top while this page was being built
         return None
 
-    def _start_building(self) -> None:
-        """Build the first rows of the backlog now (the newest paint at once), the rest in later turns."""
+    def _start_building(self, now: bool = True) -> None:
+        """Build the backlog in turns' slices; with `now`, its first rows at once (the newest paint at once)."""
         generation = self._generation
-        if self._build_backlog(generation) is not None:
+        if not now or self._build_backlog(generation) is not None:
             turn_slices().add(lambda deadline: self._build_backlog(generation, deadline), owner=self)
 
     def load_older(self, limit: int = PAGE_SIZE, hold_view: bool = True) -> int:
@@ -293,7 +298,7 @@ class ChatView(QScrollArea):
         if hold_view:
             self._anchor = (first, offset)
         self._backlog = older
-        self._start_building()
+        self._start_building(now=False)  # above the view: nothing to show at once, so not in this turn's time
         return len(older)
 
     def _top_of(self, widget: QWidget) -> int:
@@ -312,6 +317,8 @@ class ChatView(QScrollArea):
         self._backlog = []
         for widget in self._widgets.values():
             self._layout.removeWidget(widget)
+            if isinstance(widget, _rows().AssistantMessageWidget):
+                widget.text.stop_rendering()  # a long reply still filling in: its next slices would be wasted
             widget.deleteLater()
         self._widgets.clear()
         self._order.clear()

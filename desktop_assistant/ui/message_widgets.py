@@ -125,7 +125,7 @@ class MarkdownBrowser(QTextBrowser):
     def set_markdown(self, text: str) -> None:
         from desktop_assistant.markdown import render_markdown  # first use after the window shows
 
-        self._stop_gradual()
+        self.stop_rendering()
         if len(text) >= GRADUAL_FROM_CHARS:
             self._render_gradually(text)
             return
@@ -179,7 +179,8 @@ class MarkdownBrowser(QTextBrowser):
         if step(time.perf_counter() + GRADUAL_SLICE_MS / 1000) is not None:
             turn_slices().add(step, owner=self, delay_ms=GRADUAL_GAP_MS)
 
-    def _stop_gradual(self) -> None:
+    def stop_rendering(self) -> None:
+        """Leave a long text given to set_markdown as far as it is rendered (the row is going away)."""
         if self._gradual is not None:
             self._gradual = None
             self._set_static(False)
