@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import gc
 import multiprocessing
+import resource
 import sys
 import tempfile
 import threading
@@ -69,15 +70,16 @@ class Server:
 class Phase:
     name: str
     judged: bool = True  # False: shown for information (the first frame, which the start-up time covers)
-    turns: list[tuple[float, float, float]] = field(default_factory=list)  # (CPU ms, wall ms, ended at s) each
+    # Each turn: (CPU ms, wall ms, ended at s, of the CPU in the kernel ms, page faults)
+    turns: list[tuple[float, float, float, float, int]] = field(default_factory=list)
     collections: list[tuple[int, float]] = field(default_factory=list)  # (generation, CPU ms) of each GC run
 
-    def worst(self, k: int = 1) -> list[tuple[float, float, float]]:
+    def worst(self, k: int = 1) -> list[tuple[float, float, float, float, int]]:
         return sorted(self.turns, reverse=True)[:k]
 
     @property
     def over(self) -> int:
-        return sum(1 for cpu, _, _ in self.turns if cpu >= TARGET_MS)
+        return sum(1 for turn in self.turns if turn[0] >= TARGET_MS)
 
 
 class StackSampler:
@@ -122,20 +124,28 @@ class TurnMeter:
         self._gc_started = 0.0
         gc.callbacks.append(self._on_gc)
         self._phase: Phase | None = None
-        self._last = (0.0, 0.0)
+        self._last = self._now()
         self.began = 0.0
 
+    @staticmethod
+    def _now() -> tuple[float, float, float, int]:
+        """(user + system CPU s, system CPU s, perf_counter s, page faults) of this thread."""
+        usage = resource.getrusage(resource.RUSAGE_THREAD)
+        return (usage.ru_utime + usage.ru_stime, usage.ru_stime, time.perf_counter(),
+                usage.ru_minflt + usage.ru_majflt)
+
     def _tick(self) -> None:
-        now = (time.thread_time(), time.perf_counter())
+        now = self._now()
         if self._phase is not None:
             cpu = (now[0] - self._last[0]) * 1000
-            self._phase.turns.append((cpu, (now[1] - self._last[1]) * 1000, now[1] - self.began))
+            self._phase.turns.append((cpu, (now[2] - self._last[2]) * 1000, now[2] - self.began,
+                                      (now[1] - self._last[1]) * 1000, now[3] - self._last[3]))
             if self._sampler is not None:
                 stacks = self._sampler.take()
                 if cpu >= TARGET_MS:
                     from collections import Counter
 
-                    print(f"  {self._phase.name}: a turn of {cpu:.0f} ms CPU at +{now[1] - self.began:.2f} s; "
+                    print(f"  {self._phase.name}: a turn of {cpu:.0f} ms CPU at +{now[2] - self.began:.2f} s; "
                           "where the GUI thread was (samples every 2 ms):", flush=True)
                     for stack, count in Counter(stacks).most_common(6):
                         print(f"    {count:4} {stack}", flush=True)
@@ -151,8 +161,8 @@ class TurnMeter:
 
     def begin(self, name: str, judged: bool = True) -> Phase:
         self._phase = Phase(name, judged)
-        self._last = (time.thread_time(), time.perf_counter())
-        self.began = self._last[1]
+        self._last = self._now()
+        self.began = self._last[2]
         self._timer.start()
         return self._phase
 
@@ -250,18 +260,19 @@ async def run(args: argparse.Namespace, server: Server, profile: Path, long_id: 
 
 def report(phases: list[Phase]) -> bool:
     print(f"\n{'phase':<42} {'turns':>7} {'worst turn: CPU (wall, at)':>30} {'next two':>12} {'>= 50 ms':>9}"
-          f"  {'longest GC (gen)':>17}")
+          f"  {'longest GC (gen)':>17}  worst turn's kernel CPU, page faults")
     ok = True
     for phase in phases:
         worst = phase.worst(3)
         first = f"{worst[0][0]:.1f} ms ({worst[0][1]:.0f}, +{worst[0][2]:.2f} s)" if worst else "-"
-        rest = " / ".join(f"{cpu:.1f}" for cpu, _, _ in worst[1:])
+        rest = " / ".join(f"{turn[0]:.1f}" for turn in worst[1:])
+        kernel = f"{worst[0][3]:.1f} ms, {worst[0][4]}" if worst else ""
         verdict = "(info)" if not phase.judged else "ok" if phase.over == 0 else "MISSED"
         ok &= phase.over == 0 or not phase.judged
         gen, gc_ms = max(phase.collections, key=lambda c: c[1], default=(0, 0.0))
         longest_gc = f"{gc_ms:.1f} ms ({gen})" if phase.collections else "-"
         print(f"{phase.name:<42} {len(phase.turns):>7} {first:>30} {rest:>12} {phase.over:>9}  {verdict:<7}"
-              f"{longest_gc:>16}")
+              f"{longest_gc:>16}  {kernel}")
     return ok
 
 
