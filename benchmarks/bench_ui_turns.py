@@ -7,8 +7,10 @@ guest. This runs the real window (wired as tests/e2e/conftest.py wires it, warme
 set as the launcher and app._main set them) on its qasync loop under X, against the project's fake server in
 another process over real HTTP, and measures the GUI thread's CPU time between two ticks of a 1 ms timer: one
 event-loop turn with everything it ran (events, timers, asyncio callbacks, layout and painting). Thread CPU time
-leaves out any time the thread did not run (steal, other processes, waiting for the GIL), so the figure is the
-app's own work. Target: every turn < 50 ms.
+leaves out time the thread waited (other processes, the GIL), but on this VM not always the time the host stole
+while it ran: a turn charged 158 ms had 22 ms of `perf record` samples. So each turn also gets the steal of the
+whole guest meanwhile (/proc/stat), and a turn counts against the target by its CPU time less that steal (a lower
+bound of its own work, as steal on the other CPU is subtracted too). Target: every turn < 50 ms.
 
     scripts/headless-session.sh --no-audio --no-keyring -- .venv/bin/python benchmarks/bench_ui_turns.py [--quick]
 """
@@ -19,6 +21,7 @@ import argparse
 import asyncio
 import gc
 import multiprocessing
+import os
 import resource
 import sys
 import tempfile
@@ -27,6 +30,7 @@ import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -38,6 +42,7 @@ API_KEY = "bench-key-0123456789abcdef"
 QUESTION = "Explain streaming Markdown rendering"
 TICK_MS = 1
 TARGET_MS = 50.0
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def _server_main(conn: Connection) -> None:
@@ -66,20 +71,32 @@ class Server:
         self._proc.join(5)
 
 
+class Turn(NamedTuple):
+    cpu: float  # ms of the GUI thread's CPU time
+    wall: float  # ms
+    at: float  # s since the phase began, at its end
+    kernel: float  # ms of the CPU time spent in the kernel
+    faults: int  # page faults
+    steal: float  # ms the host stole from the whole guest meanwhile
+
+    @property
+    def own(self) -> float:
+        return max(0.0, self.cpu - self.steal)
+
+
 @dataclass
 class Phase:
     name: str
     judged: bool = True  # False: shown for information (the first frame, which the start-up time covers)
-    # Each turn: (CPU ms, wall ms, ended at s, of the CPU in the kernel ms, page faults)
-    turns: list[tuple[float, float, float, float, int]] = field(default_factory=list)
+    turns: list[Turn] = field(default_factory=list)
     collections: list[tuple[int, float]] = field(default_factory=list)  # (generation, CPU ms) of each GC run
 
-    def worst(self, k: int = 1) -> list[tuple[float, float, float, float, int]]:
-        return sorted(self.turns, reverse=True)[:k]
+    def worst(self, k: int = 1) -> list[Turn]:
+        return sorted(self.turns, key=lambda t: t.own, reverse=True)[:k]
 
     @property
     def over(self) -> int:
-        return sum(1 for turn in self.turns if turn[0] >= TARGET_MS)
+        return sum(1 for turn in self.turns if turn.own >= TARGET_MS)
 
 
 class StackSampler:
@@ -128,21 +145,25 @@ class TurnMeter:
         self.began = 0.0
 
     @staticmethod
-    def _now() -> tuple[float, float, float, int]:
-        """(user + system CPU s, system CPU s, perf_counter s, page faults) of this thread."""
+    def _now() -> tuple[float, float, float, int, float]:
+        """(user + system CPU s, system CPU s, perf_counter s, page faults) of this thread, and the guest's steal s."""
         usage = resource.getrusage(resource.RUSAGE_THREAD)
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = stat.readline().split()  # "cpu user nice system idle iowait irq softirq steal ..."
+        steal = int(fields[8]) / CLOCK_TICKS if len(fields) > 8 else 0.0
         return (usage.ru_utime + usage.ru_stime, usage.ru_stime, time.perf_counter(),
-                usage.ru_minflt + usage.ru_majflt)
+                usage.ru_minflt + usage.ru_majflt, steal)
 
     def _tick(self) -> None:
         now = self._now()
         if self._phase is not None:
             cpu = (now[0] - self._last[0]) * 1000
-            self._phase.turns.append((cpu, (now[2] - self._last[2]) * 1000, now[2] - self.began,
-                                      (now[1] - self._last[1]) * 1000, now[3] - self._last[3]))
+            turn = Turn(cpu, (now[2] - self._last[2]) * 1000, now[2] - self.began, (now[1] - self._last[1]) * 1000,
+                        now[3] - self._last[3], (now[4] - self._last[4]) * 1000)
+            self._phase.turns.append(turn)
             if self._sampler is not None:
                 stacks = self._sampler.take()
-                if cpu >= TARGET_MS:
+                if turn.own >= TARGET_MS:
                     from collections import Counter
 
                     print(f"  {self._phase.name}: a turn of {cpu:.0f} ms CPU at +{now[2] - self.began:.2f} s; "
@@ -259,20 +280,24 @@ async def run(args: argparse.Namespace, server: Server, profile: Path, long_id: 
 
 
 def report(phases: list[Phase]) -> bool:
-    print(f"\n{'phase':<42} {'turns':>7} {'worst turn: CPU (wall, at)':>30} {'next two':>12} {'>= 50 ms':>9}"
-          f"  {'longest GC (gen)':>17}  worst turn's kernel CPU, page faults")
+    print(f"\n{'phase':<42} {'turns':>6} {'worst turn: CPU - steal = own (wall, at)':>44} {'next two':>12}"
+          f" {'>= 50':>6}  {'':7}{'longest GC':>12}  worst turn's kernel CPU, page faults")
     ok = True
     for phase in phases:
         worst = phase.worst(3)
-        first = f"{worst[0][0]:.1f} ms ({worst[0][1]:.0f}, +{worst[0][2]:.2f} s)" if worst else "-"
-        rest = " / ".join(f"{turn[0]:.1f}" for turn in worst[1:])
-        kernel = f"{worst[0][3]:.1f} ms, {worst[0][4]}" if worst else ""
+        if worst:
+            w = worst[0]
+            first = f"{w.cpu:.0f} - {w.steal:.0f} = {w.own:.1f} ms ({w.wall:.0f}, +{w.at:.2f} s)"
+            kernel = f"{w.kernel:.1f} ms, {w.faults}"
+        else:
+            first, kernel = "-", ""
+        rest = " / ".join(f"{turn.own:.1f}" for turn in worst[1:])
         verdict = "(info)" if not phase.judged else "ok" if phase.over == 0 else "MISSED"
         ok &= phase.over == 0 or not phase.judged
         gen, gc_ms = max(phase.collections, key=lambda c: c[1], default=(0, 0.0))
         longest_gc = f"{gc_ms:.1f} ms ({gen})" if phase.collections else "-"
-        print(f"{phase.name:<42} {len(phase.turns):>7} {first:>30} {rest:>12} {phase.over:>9}  {verdict:<7}"
-              f"{longest_gc:>16}  {kernel}")
+        print(f"{phase.name:<42} {len(phase.turns):>6} {first:>44} {rest:>12} {phase.over:>6}  {verdict:<7}"
+              f"{longest_gc:>12}  {kernel}")
     return ok
 
 
