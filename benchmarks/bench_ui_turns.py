@@ -92,7 +92,7 @@ class Phase:
     collections: list[tuple[int, float]] = field(default_factory=list)  # (generation, CPU ms) of each GC run
 
     def worst(self, k: int = 1) -> list[Turn]:
-        return sorted(self.turns, key=lambda t: t.own, reverse=True)[:k]
+        return sorted(self.turns, key=lambda t: t.cpu, reverse=True)[:k]
 
     @property
     def over(self) -> int:
@@ -280,8 +280,8 @@ async def run(args: argparse.Namespace, server: Server, profile: Path, long_id: 
 
 
 def report(phases: list[Phase]) -> bool:
-    print(f"\n{'phase':<42} {'turns':>6} {'worst turn: CPU - steal = own (wall, at)':>44} {'next two':>12}"
-          f" {'>= 50':>6}  {'':7}{'longest GC':>12}  worst turn's kernel CPU, page faults")
+    print(f"\n{'phase':<42} {'turns':>6} {'longest turn: CPU - steal = own (wall, at)':>44} {'next two':>12}"
+          f" {'own >= 50':>6}  {'':7}{'longest GC':>12}  worst turn's kernel CPU, page faults")
     ok = True
     for phase in phases:
         worst = phase.worst(3)
@@ -291,7 +291,7 @@ def report(phases: list[Phase]) -> bool:
             kernel = f"{w.kernel:.1f} ms, {w.faults}"
         else:
             first, kernel = "-", ""
-        rest = " / ".join(f"{turn.own:.1f}" for turn in worst[1:])
+        rest = " / ".join(f"{turn.cpu:.1f}" for turn in worst[1:])
         verdict = "(info)" if not phase.judged else "ok" if phase.over == 0 else "MISSED"
         ok &= phase.over == 0 or not phase.judged
         gen, gc_ms = max(phase.collections, key=lambda c: c[1], default=(0, 0.0))
