@@ -42,8 +42,9 @@ either program is instrumented; every figure is observed from outside:
   hypervisor took from this VM (/proc/stat "steal", sampled every 10 ms) while the pings over 50 ms were out.
   A late answer that coincides with as much steal was the machine's, not the window's. And for each late ping,
   what the app's threads did meanwhile (/proc/PID/task/*/schedstat, sampled every 10 ms: nanoseconds on a CPU,
-  which exclude stolen time here, and waiting for one): "app CPU during a late ping" is the most CPU the app
-  used while one late ping was out, all threads together (its GUI thread's own share beside it). Work of the
+  which on this VM can still include time the host stole, and waiting for one): "app CPU during a late ping" is
+  the most CPU the app used while one late ping was out, all threads together (its GUI thread's own share
+  beside it); an upper bound of its own work. Work of the
   app's that blocked its window for D ms shows there as about D ms; a window that was ready but not given a CPU
   (steal; Xvfb, the fake server or this observer running instead) shows as waiting. Not counted: the GUI thread
   asleep in a blocking call, which uses no CPU; the app makes none on that thread (no file or D-Bus I/O there).
