@@ -80,6 +80,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from guest_steal import steal_seconds
 from seed_history import seed_profile
 
 from tests.fake_openai import Exchange, FakeOpenAI, Reply, markdown_reply
@@ -621,7 +622,6 @@ class StealClock:
     def __init__(self) -> None:
         import threading
 
-        self._tick = 1 / os.sysconf("SC_CLK_TCK")
         self.samples: list[tuple[float, float]] = []
         self.pid: int | None = None
         self.thread_samples: list[tuple[float, ThreadTimes]] = []  # running totals since the process started
@@ -635,11 +635,6 @@ class StealClock:
     def __exit__(self, *_exc: object) -> None:
         self._stop.set()
         self._thread.join()
-
-    def _read(self) -> float:
-        with open("/proc/stat", encoding="ascii") as stat:
-            fields = stat.readline().split()  # "cpu user nice system idle iowait irq softirq steal ..."
-        return int(fields[8]) * self._tick if len(fields) > 8 else 0.0
 
     def watch(self, pid: int) -> None:
         self.pid = pid
@@ -664,7 +659,7 @@ class StealClock:
     def _run(self) -> None:
         while not self._stop.is_set():
             now = time.monotonic()
-            self.samples.append((now, self._read()))
+            self.samples.append((now, steal_seconds()))
             if self.pid is not None and (times := self._read_threads(self.pid)) is not None:
                 self.thread_samples.append((now, times))
             time.sleep(self.PERIOD)

@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import gc
 import multiprocessing
-import os
 import resource
 import sys
 import tempfile
@@ -34,6 +33,7 @@ from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from guest_steal import steal_seconds
 from seed_history import seed_profile
 
 from tests.fake_openai import FakeOpenAI, Reply, markdown_reply
@@ -42,7 +42,6 @@ API_KEY = "bench-key-0123456789abcdef"
 QUESTION = "Explain streaming Markdown rendering"
 TICK_MS = 1
 TARGET_MS = 50.0
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def _server_main(conn: Connection) -> None:
@@ -106,14 +105,14 @@ class StackSampler:
     def __init__(self) -> None:
         self.turn: list[str] = []
         self._main = threading.main_thread().ident
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="stack-sampler", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="stack-sampler", daemon=True)  # for the whole run
         self._thread.start()
 
     def _run(self) -> None:
         import traceback
 
-        while not self._stop.wait(0.002):
+        while True:
+            time.sleep(0.002)
             frame = sys._current_frames().get(self._main)
             if frame is not None:
                 stack = traceback.extract_stack(frame)[-6:]
@@ -122,9 +121,6 @@ class StackSampler:
     def take(self) -> list[str]:
         taken, self.turn = self.turn, []
         return taken
-
-    def stop(self) -> None:
-        self._stop.set()
 
 
 class TurnMeter:
@@ -148,11 +144,8 @@ class TurnMeter:
     def _now() -> tuple[float, float, float, int, float]:
         """(user + system CPU s, system CPU s, perf_counter s, page faults) of this thread, and the guest's steal s."""
         usage = resource.getrusage(resource.RUSAGE_THREAD)
-        with open("/proc/stat", encoding="ascii") as stat:
-            fields = stat.readline().split()  # "cpu user nice system idle iowait irq softirq steal ..."
-        steal = int(fields[8]) / CLOCK_TICKS if len(fields) > 8 else 0.0
         return (usage.ru_utime + usage.ru_stime, usage.ru_stime, time.perf_counter(),
-                usage.ru_minflt + usage.ru_majflt, steal)
+                usage.ru_minflt + usage.ru_majflt, steal_seconds())
 
     def _tick(self) -> None:
         now = self._now()

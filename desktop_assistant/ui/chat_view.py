@@ -15,7 +15,7 @@ from desktop_assistant.markdown.theme import MarkdownTheme
 from desktop_assistant.store import AttachmentFiles, ContextMark, Store
 
 from .theme import Colors
-from .turn_slices import turn_slices
+from .turn_slices import SLICE_MS, turn_slices
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -35,10 +35,9 @@ def _rows() -> ModuleType:
 
 COLUMN_WIDTH = 760
 PAGE_SIZE = 16  # messages per page: about two screens; a 1,000-message chat opens with just these
-# A page is built newest first, a few messages per event-loop turn: the first turn (when the chat is opened) stops
-# once it has taken this long, later ones share the turn's time with other sliced work (turn_slices.py), so the
-# newest messages paint at once and input and painting go on between turns.
-BUILD_SLICE_MS = 12
+# A page is built newest first, a few messages per event-loop turn, for a turn_slices.SLICE_MS slice each (the first
+# when the chat is opened, later ones shared with other sliced work), so the newest messages paint at once and input
+# and painting go on between turns.
 # A row's cost grows with its text (Markdown, highlighting, layout: ~5 ms per 1,000 characters here): a turn
 # starts the next row only if the learned rate says it still fits, so one turn never builds two long replies.
 ROW_BASE_CHARS = 600  # a row's fixed cost (its widgets, their style), in characters' worth
@@ -241,10 +240,10 @@ class ChatView(QScrollArea):
         if generation != self._generation or not self._backlog:
             return None
         if deadline is None:
-            deadline = time.perf_counter() + BUILD_SLICE_MS / 1000
+            deadline = time.perf_counter() + SLICE_MS / 1000
         # A row is built even if it will not fit in the time left, so that every turn makes progress; but not when
         # other work took most of this turn already (the next turn starts with this).
-        must_build_one = deadline - time.perf_counter() >= BUILD_SLICE_MS / 2000
+        must_build_one = deadline - time.perf_counter() >= SLICE_MS / 2000
         # Untouched since opening, the view stays at the bottom; once scrolled, it holds its place: the layout
         # grows over the next events as each message fits its height, and the anchored message stays put.
         if not self._stick_to_bottom and self._anchor is None and self._order:
@@ -443,8 +442,6 @@ class ChatView(QScrollArea):
         widget = self._widgets.get(message.id)
         if isinstance(widget, _rows().AssistantMessageWidget):
             widget.finish(message, error)
-            widget.updateGeometry()  # its actions row is shown now
-            self._settle_layout()
         self._refresh_regenerate()
 
     def on_status_changed(self, message: Message) -> None:

@@ -51,7 +51,7 @@ from .error_text import Action, describe
 from .icons import icon
 from .json_view import JsonView
 from .theme import Colors
-from .turn_slices import turn_slices
+from .turn_slices import SLICE_MS, turn_slices
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 STREAM_HEIGHT_STEP = 48  # px
@@ -60,14 +60,12 @@ STREAM_HEIGHT_STEP = 48  # px
 # 800: the longest UI stall of a 20,000-token reply at full speed went from 43-221 ms to 32-39 ms (bench_app).
 STREAM_STEP_CHARS = 500
 # A text at least this long is rendered like a stream when it is shown from the history: finished blocks are
-# appended a time slice at a time (GRADUAL_SLICE_MS for the first, then the turns' shared slice: turn_slices.py),
-# between event-loop turns. Rendered at once, a reply costs its row
-# ~6 ms per 1,000 characters to render and about as much again to lay out and draw in the next turn: a
-# 5,000-token reply held the window ~180 ms when its chat was opened, a 20,000-token one ~0.7-1 s, and under the
-# former 8,000-character threshold a 7,000-character one ~62 ms (34 to render, 28 to lay out and draw). From
-# 2,500 characters on, that one holds it ~27 ms.
+# appended a turn_slices.SLICE_MS slice at a time, between event-loop turns. Rendered at once, a reply costs its row
+# ~6 ms per 1,000 characters to render and about as much again to lay out and draw in the next turn: a 5,000-token
+# reply held the window ~180 ms when its chat was opened, a 20,000-token one ~0.7-1 s, and under the former
+# 8,000-character threshold a 7,000-character one ~62 ms (34 to render, 28 to lay out and draw). From 2,500
+# characters on, that one holds it ~27 ms.
 GRADUAL_FROM_CHARS = 2_500
-GRADUAL_SLICE_MS = 12
 # Between slices: each slice that grows the row re-lays out and repaints the chat, so slices come at most ~30 times
 # a second rather than on every event-loop pass.
 GRADUAL_GAP_MS = 30
@@ -176,7 +174,7 @@ class MarkdownBrowser(QTextBrowser):
                     return GRADUAL_GAP_MS
 
         # The first slice now, so the row shows the start of its text; the rest in the turns' shared time.
-        if step(time.perf_counter() + GRADUAL_SLICE_MS / 1000) is not None:
+        if step(time.perf_counter() + SLICE_MS / 1000) is not None:
             turn_slices().add(step, owner=self, delay_ms=GRADUAL_GAP_MS)
 
     def stop_rendering(self) -> None:
@@ -552,7 +550,7 @@ class UserMessageWidget(MessageWidget):
 
 
 class AssistantMessageWidget(MessageWidget):
-    height_changed = Signal()  # its text grew (streaming, filling in): the chat lays out again at once
+    height_changed = Signal()  # its text grew, or a finished reply showed its actions: the chat lays out at once
     regenerate_requested = Signal()
     action_requested = Signal(object)  # an error_text.Action
     speak_requested = Signal(bool)  # True: read this reply aloud; False: stop reading it
@@ -633,7 +631,7 @@ class AssistantMessageWidget(MessageWidget):
         self.choices.currentChanged.connect(self._show_choice)
         self.choose_button.clicked.connect(lambda: self.choose_requested.emit(self.choices.currentIndex()))
         self.fingerprint_button.clicked.connect(self.regenerate_requested)
-        self.text.height_changed.connect(self._on_text_height_changed)
+        self.text.height_changed.connect(self._announce_new_size)
 
         self.text.lay_out_at(width)  # before the text goes in: laid out once, at its final width
         if message.status == MessageStatus.STREAMING:
@@ -643,7 +641,7 @@ class AssistantMessageWidget(MessageWidget):
             self.text.set_markdown(message.content)
             self._show_final(decode_error(message.error))
 
-    def _on_text_height_changed(self) -> None:
+    def _announce_new_size(self) -> None:
         self.updateGeometry()  # the chat's layout learns this row's new size now, not a posted event later
         self.height_changed.emit()
 
@@ -663,6 +661,7 @@ class AssistantMessageWidget(MessageWidget):
         self.text.end_stream()
         self._set_streaming(False)
         self._show_final(error)
+        self._announce_new_size()  # its actions row (and an error card) are shown now
 
     def set_can_regenerate(self, allowed: bool) -> None:
         self.regenerate_button.setEnabled(allowed)
@@ -691,6 +690,7 @@ class AssistantMessageWidget(MessageWidget):
         self.message = message
         self.text.set_markdown(message.content)
         self._show_final(decode_error(message.error))
+        self._announce_new_size()
 
     # --- n > 1: the choices -----------------------------------------------------------------------
     def _show_choices(self) -> None:
