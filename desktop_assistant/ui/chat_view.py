@@ -261,9 +261,6 @@ class ChatView(QScrollArea):
             self._backlog.pop()
             widget = self._make_widget(message)
             self._insert(0, widget)
-            # Shown here rather than by the layout's queued show: its style is applied within this turn's
-            # time, not in a later turn together with every other row built in this one.
-            widget.show()
             self._widgets[message.id] = widget
             self._order.insert(0, message.id)
             built += 1
@@ -359,6 +356,10 @@ class ChatView(QScrollArea):
 
     def _insert(self, index: int, widget: MessageWidget) -> None:
         self._layout.insertWidget(index, widget)
+        # Shown now rather than by the layout's queued show: a hidden row counts for nothing when the layout is
+        # settled, so the chat made room for a new row a pass late and the frame between squeezed the rows above
+        # it; and its style is applied within this turn's budget, not later with every row built in the turn.
+        widget.show()
         if isinstance(widget, _rows().AssistantMessageWidget):
             widget.height_changed.connect(self._settle_layout)
 

@@ -546,13 +546,46 @@ def test_what_the_first_frame_does_not_need_follows_its_first_paint(qloop, qtbot
     qloop.run_until_complete(shutdown(services))
 
 
+class RowWatch:
+    """Checks every shown row of the chat once per event-loop pass (between any two frames) while in use: each
+    has at least the height its content needs, and no reply's actions row is over its text."""
+
+    def __init__(self, chat) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.chat = chat
+        self.passes = 0
+        self.squeezed: list[str] = []
+        self._timer = QTimer()
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.check)
+
+    def __enter__(self) -> RowWatch:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._timer.stop()
+
+    def check(self) -> None:
+        self.passes += 1
+        for index, message_id in enumerate(self.chat.message_ids):
+            row = self.chat.widget_for(message_id)
+            if row is None or not row.isVisible():
+                continue
+            need = row.minimumSizeHint().height()
+            if row.height() < need:
+                self.squeezed.append(f"pass {self.passes}: row {index} is {row.height()} px high, needs {need}")
+            if (isinstance(row, AssistantMessageWidget) and row.text.isVisible() and row.copy_button.isVisible()
+                    and row.text.geometry().bottom() >= row.copy_button.geometry().top()):
+                self.squeezed.append(f"pass {self.passes}: row {index}'s actions are over its text")
+
+
 def test_rows_keep_their_height_in_every_frame_while_a_long_chat_opens(make_app, qtbot):
     """While a page of long replies is built and their texts fill in, every row has at least the height its
     content needs at every event-loop pass (when a frame may be painted). Before, the chat's layout caught up
     with rows that grew a level per pass; the frames in between squeezed rows, drawing a reply's
     copy/speak/meta row over its text, for as long as the page was being built."""
-    from PySide6.QtCore import QTimer
-
     from desktop_assistant.domain.models import Message, Role
     from desktop_assistant.ui.message_widgets import GRADUAL_FROM_CHARS
     from tests.fake_openai import markdown_reply
@@ -568,34 +601,43 @@ def test_rows_keep_their_height_in_every_frame_while_a_long_chat_opens(make_app,
     window = app.window
     window.reload_conversations()
     chat = window.chat
-    squeezed: list[str] = []
-    passes = {"n": 0}
-
-    def check() -> None:
-        passes["n"] += 1
-        for index, message_id in enumerate(chat.message_ids):
-            row = chat.widget_for(message_id)
-            if row is None or not row.isVisible():
-                continue
-            need = row.minimumSizeHint().height()
-            if row.height() < need:
-                squeezed.append(f"pass {passes['n']}: row {index} is {row.height()} px high, needs {need}")
-            if (isinstance(row, AssistantMessageWidget) and row.text.isVisible()
-                    and row.text.geometry().bottom() >= row.copy_button.geometry().top()):
-                squeezed.append(f"pass {passes['n']}: row {index}'s actions are over its text")
-
-    watcher = QTimer()
-    watcher.setInterval(0)  # runs once per event-loop pass: between any two frames
-    watcher.timeout.connect(check)
-    watcher.start()
-    try:
+    with RowWatch(chat) as watch:
         window.open_conversation(conversation.id)
         app.until(lambda: len(chat.message_ids) >= 16 and not any(w.text.rendering for w in assistant_widgets(window)),
                   timeout=20)
         app.settle(0.1)
-    finally:
-        watcher.stop()
-    assert passes["n"] > 20, "the check ran while the page was being built"
-    assert not squeezed, squeezed[:5]
+    assert watch.passes > 20, "the check ran while the page was being built"
+    assert not watch.squeezed, watch.squeezed[:5]
     bar = chat.verticalScrollBar()
     assert bar.value() == bar.maximum(), "still at the newest message"
+
+
+def test_sending_in_a_long_chat_keeps_every_row_its_height_in_every_frame(make_app, qtbot, server):
+    """A new question's bubble is sized to its text as its row is built, not in a later resize: the chat made
+    room for it a pass late, and the frame between squeezed every earlier reply by the bubble's growth."""
+    from desktop_assistant.domain.models import Message, Role
+    from tests.fake_openai import markdown_reply
+
+    app = make_app()
+    store = app.services.store
+    conversation = store.create_conversation("Taller than the window")
+    for index in range(6):
+        store.add_message(Message(conversation.id, Role.USER, f"Question {index}"))
+        store.add_message(Message(conversation.id, Role.ASSISTANT, markdown_reply(120)))
+    window = app.window
+    window.reload_conversations()
+    chat = window.chat
+    window.open_conversation(conversation.id)
+    app.until(lambda: chat.settled, timeout=20)
+    app.settle(0.1)
+    assert chat.verticalScrollBar().maximum() > 0, "the chat is taller than its view"
+    server.script(Reply(text="Short answer.", tokens_per_second=200))
+    question = "Why does a long question wrap onto several lines of its bubble? " * 6
+    with RowWatch(chat) as watch:
+        task = type_and_send(app, qtbot, question)
+        app.run(task)
+        app.settle(0.1)
+    assert watch.passes > 5
+    assert not watch.squeezed, watch.squeezed[:5]
+    bubble = chat.widget_for(chat.message_ids[-2])
+    assert isinstance(bubble, UserMessageWidget) and bubble.label.text() == question.strip()
