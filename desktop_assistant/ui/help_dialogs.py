@@ -25,7 +25,8 @@ def _native(sequence: str | QKeySequence.StandardKey) -> str:
     return QKeySequence(sequence).toString(QKeySequence.SequenceFormat.NativeText)
 
 
-def _table(headers: list[str], rows: list[tuple[str, ...]]) -> QTableWidget:
+def _table(headers: list[str], rows: list[tuple[str, ...]], stretch: int) -> QTableWidget:
+    """A read-only table at least as wide as its cells: every column fits its text, `stretch` takes what is left."""
     table = QTableWidget(len(rows), len(headers))
     table.setHorizontalHeaderLabels(headers)
     table.verticalHeader().hide()
@@ -34,21 +35,31 @@ def _table(headers: list[str], rows: list[tuple[str, ...]]) -> QTableWidget:
     table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     table.setShowGrid(False)
     table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
     for r, row in enumerate(rows):
         for c, text in enumerate(row):
             table.setItem(r, c, QTableWidgetItem(text))
     header = table.horizontalHeader()
-    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-    for c in range(1, len(headers)):
-        header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    # Stretched columns were given what was left after the others, so in a narrow dialog names were cut short
+    # ("Pygme…") or wrapped: the table asks for the width of all its text (and a scroll bar).
+    columns = sum(max(table.sizeHintForColumn(c), header.sectionSizeHint(c)) for c in range(len(headers)))
+    table.setMinimumWidth(columns + 2 * table.frameWidth() + table.verticalScrollBar().sizeHint().width())
     return table
+
+
+def _rows_height(table: QTableWidget) -> int:
+    """The height that shows every row without scrolling."""
+    return table.verticalHeader().length() + table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
 
 
 class ShortcutsDialog(QDialog):
     def __init__(self, hold_key: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Keyboard shortcuts"))
-        self.setMinimumSize(460, 420)
+        self.setMinimumWidth(460)
         rows = [
             (self.tr("New chat"), _native(QKeySequence.StandardKey.New)),
             (self.tr("Search chats"), _native(QKeySequence.StandardKey.Find)),
@@ -63,7 +74,8 @@ class ShortcutsDialog(QDialog):
             (self.tr("Keyboard shortcuts"), _native(QKeySequence.StandardKey.HelpContents)),
             (self.tr("Quit"), _native(QKeySequence.StandardKey.Quit)),
         ]
-        self.table = _table([self.tr("Action"), self.tr("Keys")], rows)
+        self.table = _table([self.tr("Action"), self.tr("Keys")], rows, stretch=0)
+        self.table.setMinimumHeight(_rows_height(self.table))  # a dozen rows: all in view, no scrolling
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -92,7 +104,7 @@ class AboutDialog(QDialog):
         layout.addWidget(QLabel(self.tr("Built with these components, under their licences:")))
         rows = [(c.name, c.version, c.licence, c.url) for c in COMPONENTS]
         self.table = _table([self.tr("Component"), self.tr("Version"), self.tr("Licence"), self.tr("Home page")],
-                            rows)
+                            rows, stretch=3)
         layout.addWidget(self.table, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)

@@ -59,6 +59,13 @@ def test_search_finds_chats_by_title_and_text(make_app, server):
     assert not sidebar.no_results.isVisible()
 
 
+def assert_every_cell_shows_whole(table) -> None:
+    """No name cut to "Pygme…" or wrapped: each column is as wide as its widest text."""
+    for column in range(table.columnCount()):
+        header = table.horizontalHeaderItem(column).text()
+        assert table.columnWidth(column) >= table.sizeHintForColumn(column), f"column {header!r} cuts its text"
+
+
 def test_help_menu_shows_shortcuts_about_and_opens_the_logs(make_app, tmp_path, monkeypatch):
     from PySide6.QtGui import QDesktopServices
 
@@ -68,6 +75,9 @@ def test_help_menu_shows_shortcuts_about_and_opens_the_logs(make_app, tmp_path, 
     keys = {shortcuts.table.item(r, 0).text(): shortcuts.table.item(r, 1).text()
             for r in range(shortcuts.table.rowCount())}
     assert keys["Hold to talk"] == "Ctrl+Space" and keys["Search chats"] == "Ctrl+F"
+    app.settle(0.1)
+    assert_every_cell_shows_whole(shortcuts.table)
+    assert shortcuts.table.verticalScrollBar().maximum() == 0, "a dozen shortcuts are all in view"
     shortcuts.reject()
     about = window.show_about()
     names = [about.table.item(r, 0).text() for r in range(about.table.rowCount())]
@@ -75,6 +85,8 @@ def test_help_menu_shows_shortcuts_about_and_opens_the_logs(make_app, tmp_path, 
     openai_row = names.index("OpenAI Python SDK")
     assert about.table.item(openai_row, 1).text()  # a version, read from the package
     assert about.table.item(openai_row, 2).text() == "Apache-2.0"
+    app.settle(0.1)
+    assert_every_cell_shows_whole(about.table)
     about.reject()
     opened = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
