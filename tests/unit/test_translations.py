@@ -116,6 +116,19 @@ def test_placeholders_survive_translation(committed):
     assert not problems, "\n".join(problems)
 
 
+def test_line_breaks_and_typed_escapes_survive_translation(committed):
+    """A hint telling the user to type a literal \\n keeps it as typed text; a translation breaks its line only
+    where the English does (an editor once turned the shown "\\n" into a line break)."""
+    problems = []
+    for m in committed:
+        for text in m.translations:
+            if text.count("\\n") != m.source.count("\\n"):
+                problems.append(f"{m}: the typed \\n changed in {text!r}")
+            if text.count("\n") != m.source.count("\n"):
+                problems.append(f"{m}: line breaks changed in {text!r}")
+    assert not problems, "\n".join(problems)
+
+
 def test_accelerators_survive_translation(committed):
     """A menu label with "&X" keeps one accelerator in Chinese, as "对话(&C)"; "&&" is a literal "&"."""
     problems = []

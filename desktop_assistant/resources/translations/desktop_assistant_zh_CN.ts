@@ -4,37 +4,37 @@
 <context>
     <name>AboutDialog</name>
     <message>
-        <location filename="../../ui/help_dialogs.py" line="77"/>
+        <location filename="../../ui/help_dialogs.py" line="89"/>
         <source>About %1</source>
         <translation>关于 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/help_dialogs.py" line="87"/>
+        <location filename="../../ui/help_dialogs.py" line="99"/>
         <source>A desktop assistant for the OpenAI API and OpenAI-compatible servers. API keys stay in your system keyring.</source>
         <translation>适用于 OpenAI API 及兼容服务器的桌面助手。API 密钥只保存在系统密钥环中。</translation>
     </message>
     <message>
-        <location filename="../../ui/help_dialogs.py" line="92"/>
+        <location filename="../../ui/help_dialogs.py" line="104"/>
         <source>Built with these components, under their licences:</source>
         <translation>本应用使用了以下组件（遵循各自的许可证）：</translation>
     </message>
     <message>
-        <location filename="../../ui/help_dialogs.py" line="94"/>
+        <location filename="../../ui/help_dialogs.py" line="106"/>
         <source>Component</source>
         <translation>组件</translation>
     </message>
     <message>
-        <location filename="../../ui/help_dialogs.py" line="94"/>
+        <location filename="../../ui/help_dialogs.py" line="106"/>
         <source>Version</source>
         <translation>版本</translation>
     </message>
     <message>
-        <location filename="../../ui/help_dialogs.py" line="94"/>
+        <location filename="../../ui/help_dialogs.py" line="106"/>
         <source>Licence</source>
         <translation>许可证</translation>
     </message>
     <message>
-        <location filename="../../ui/help_dialogs.py" line="94"/>
+        <location filename="../../ui/help_dialogs.py" line="106"/>
         <source>Home page</source>
         <translation>主页</translation>
     </message>
@@ -42,127 +42,127 @@
 <context>
     <name>AssistantMessageWidget</name>
     <message>
-        <location filename="../../ui/message_widgets.py" line="467"/>
+        <location filename="../../ui/message_widgets.py" line="571"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="469"/>
+        <location filename="../../ui/message_widgets.py" line="573"/>
         <source>Continue with this choice</source>
         <translation>用这个回复继续</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="496"/>
+        <location filename="../../ui/message_widgets.py" line="600"/>
         <source>Copy reply</source>
         <translation>复制回复</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="497"/>
+        <location filename="../../ui/message_widgets.py" line="601"/>
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="498"/>
+        <location filename="../../ui/message_widgets.py" line="602"/>
         <source>Reproduce</source>
         <translation>重现</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="501"/>
-        <location filename="../../ui/message_widgets.py" line="677"/>
-        <location filename="../../ui/message_widgets.py" line="694"/>
+        <location filename="../../ui/message_widgets.py" line="605"/>
+        <location filename="../../ui/message_widgets.py" line="789"/>
+        <location filename="../../ui/message_widgets.py" line="806"/>
         <source>Show as text</source>
         <translation>以文本显示</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="504"/>
-        <location filename="../../ui/message_widgets.py" line="571"/>
+        <location filename="../../ui/message_widgets.py" line="608"/>
+        <location filename="../../ui/message_widgets.py" line="682"/>
         <source>Read aloud</source>
         <translation>朗读</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="543"/>
+        <location filename="../../ui/message_widgets.py" line="653"/>
         <source>Writing…</source>
         <translation>正在生成…</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="571"/>
+        <location filename="../../ui/message_widgets.py" line="682"/>
         <source>Stop reading aloud</source>
         <translation>停止朗读</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="591"/>
+        <location filename="../../ui/message_widgets.py" line="703"/>
         <source>Choice %1</source>
         <translation>回复 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="609"/>
+        <location filename="../../ui/message_widgets.py" line="721"/>
         <source>system_fingerprint %1: the same seed and settings reproduce this reply on the same backend. Click to run the same request again.</source>
         <translation>system_fingerprint %1：在同一后端上，相同的种子和设置会重现这条回复。点击可再次发送同样的请求。</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="612"/>
+        <location filename="../../ui/message_widgets.py" line="724"/>
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="613"/>
+        <location filename="../../ui/message_widgets.py" line="725"/>
         <source>Interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="614"/>
+        <location filename="../../ui/message_widgets.py" line="726"/>
         <source>Interrupted by you</source>
         <translation>已被你打断</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="619"/>
+        <location filename="../../ui/message_widgets.py" line="731"/>
         <source>Using tools: %1</source>
         <translation>正在使用工具：%1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/message_widgets.py" line="640"/>
+        <location filename="../../ui/message_widgets.py" line="752"/>
         <source>%n tokens</source>
         <translation>
             <numerusform>%n 个 token</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="626"/>
+        <location filename="../../ui/message_widgets.py" line="738"/>
         <source>Interrupted: the app closed before this reply finished</source>
         <translation>已中断：回复完成前应用已关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="641"/>
+        <location filename="../../ui/message_widgets.py" line="753"/>
         <source>%1 prompt tokens (%2 cached) + %3 completion tokens</source>
         <translation>%1 个提示 token（其中 %2 个命中缓存）+ %3 个生成 token</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="681"/>
+        <location filename="../../ui/message_widgets.py" line="793"/>
         <source>Does not match the schema: %1</source>
         <translation>不符合 Schema：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="685"/>
+        <location filename="../../ui/message_widgets.py" line="797"/>
         <source>Matches the schema</source>
         <translation>符合 Schema</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="694"/>
+        <location filename="../../ui/message_widgets.py" line="806"/>
         <source>Show as tree</source>
         <translation>以树形显示</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="706"/>
+        <location filename="../../ui/message_widgets.py" line="818"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="707"/>
+        <location filename="../../ui/message_widgets.py" line="819"/>
         <source>Provider settings</source>
         <translation>服务商设置</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="708"/>
+        <location filename="../../ui/message_widgets.py" line="820"/>
         <source>Chat settings</source>
         <translation>对话设置</translation>
     </message>
@@ -402,8 +402,7 @@
     <message>
         <location filename="../../ui/chat_settings_dialog.py" line="173"/>
         <source>Up to 4; the reply ends before any of them. Type \n for a new line.</source>
-        <translation>最多 4 个；回复会在遇到其中任意一个之前结束。用 
- 表示换行。</translation>
+        <translation>最多 4 个；回复会在遇到其中任意一个之前结束。输入 \n 表示换行。</translation>
     </message>
     <message>
         <location filename="../../ui/chat_settings_dialog.py" line="176"/>
@@ -561,47 +560,47 @@
         <translation>严格模式：回复必须完全符合 Schema</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="277"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="279"/>
         <source>Save as default for new chats</source>
         <translation>设为新对话的默认设置</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="338"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="340"/>
         <source>Save as preset</source>
         <translation>存为预设</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="338"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="340"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="359"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="361"/>
         <source>Not known for this model: set it to have long chats trimmed.</source>
         <translation>未知此模型的窗口大小：设置后，过长的对话会被裁剪。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="361"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="363"/>
         <source>Known for this model: %1 tokens (unset uses it).</source>
         <translation>此模型的窗口为 %1 个 token（不设置即使用该值）。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="376"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="378"/>
         <source>The schema is valid.</source>
         <translation>Schema 有效。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="427"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="430"/>
         <source>Loading models…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="438"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="441"/>
         <source>you can still type a model name.</source>
         <translation>仍可手动输入模型名称。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/chat_settings_dialog.py" line="446"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="449"/>
         <source>%n models available</source>
         <translation>
             <numerusform>%n 个可用模型</numerusform>
@@ -611,132 +610,132 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../ui/composer.py" line="89"/>
+        <location filename="../../ui/composer.py" line="94"/>
         <source>Message the assistant…</source>
         <translation>给助手发送消息…</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="100"/>
+        <location filename="../../ui/composer.py" line="105"/>
         <source>Chat settings: model, system prompt, temperature…</source>
         <translation>对话设置：模型、系统提示词、温度…</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="106"/>
+        <location filename="../../ui/composer.py" line="111"/>
         <source>Attach images or text files (or drop or paste them)</source>
         <translation>添加图片或文本文件（也可拖放或粘贴）</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="112"/>
+        <location filename="../../ui/composer.py" line="117"/>
         <source>Detail: auto</source>
         <translation>细节：自动</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="112"/>
+        <location filename="../../ui/composer.py" line="117"/>
         <source>Detail: low</source>
         <translation>细节：低</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="113"/>
+        <location filename="../../ui/composer.py" line="118"/>
         <source>Detail: high</source>
         <translation>细节：高</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="115"/>
+        <location filename="../../ui/composer.py" line="120"/>
         <source>How closely the model looks at images: low is 85 tokens per image; high sees fine detail at up to ~1,100 tokens; auto lets the server choose.</source>
         <translation>模型查看图片的精细程度：低为每张 85 个 token；高可看清细节，每张最多约 1,100 个 token；自动由服务器决定。</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="133"/>
+        <location filename="../../ui/composer.py" line="138"/>
         <source>Retry transcription</source>
         <translation>重新转写</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="148"/>
+        <location filename="../../ui/composer.py" line="153"/>
         <source>Voice conversation: what you say is sent when you let go, and replies are spoken while they are written</source>
         <translation>语音对话：松开即发送你说的话，回复会一边生成一边朗读</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="237"/>
+        <location filename="../../ui/composer.py" line="242"/>
         <source>Voice conversation: hold the microphone or %1 to talk.</source>
         <translation>语音对话：按住麦克风或 %1 说话。</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="239"/>
+        <location filename="../../ui/composer.py" line="244"/>
         <source>Voice conversation: hold the microphone to talk.</source>
         <translation>语音对话：按住麦克风说话。</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="249"/>
+        <location filename="../../ui/composer.py" line="254"/>
         <source>Hold to talk; release to send. Talking while a reply is spoken interrupts it.</source>
         <translation>按住说话，松开发送。在朗读回复时说话会打断它。</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="251"/>
+        <location filename="../../ui/composer.py" line="256"/>
         <source>Hold to talk; release to transcribe into the message.</source>
         <translation>按住说话，松开后转写到消息框。</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="253"/>
+        <location filename="../../ui/composer.py" line="258"/>
         <source>Or hold %1.</source>
         <translation>也可以按住 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="261"/>
+        <location filename="../../ui/composer.py" line="266"/>
         <source>Recording… release to stop</source>
         <translation>正在录音…松开即停止</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="268"/>
+        <location filename="../../ui/composer.py" line="273"/>
         <source>Recording… %1 s</source>
         <translation>正在录音… %1 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="290"/>
+        <location filename="../../ui/composer.py" line="297"/>
         <source>Attach images or text files</source>
         <translation>添加图片或文本文件</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="291"/>
+        <location filename="../../ui/composer.py" line="298"/>
         <source>Images and text files (%1);;Images (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;All files (*)</source>
         <translation>图片和文本文件 (%1);;图片 (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="313"/>
+        <location filename="../../ui/composer.py" line="323"/>
         <source>Pasted image</source>
         <translation>粘贴的图片</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="352"/>
+        <location filename="../../ui/composer.py" line="371"/>
         <source>Estimated prompt tokens of this request: the chat so far %1, this message %2, images %3.</source>
         <translation>本次请求的提示 token 估算：之前的对话 %1，本条消息 %2，图片 %3。</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="356"/>
+        <location filename="../../ui/composer.py" line="375"/>
         <source>Preparing images…</source>
         <translation>正在处理图片…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/composer.py" line="358"/>
-        <location filename="../../ui/composer.py" line="361"/>
+        <location filename="../../ui/composer.py" line="377"/>
+        <location filename="../../ui/composer.py" line="380"/>
         <source>≈ %Ln tokens</source>
         <translation>
             <numerusform>约 %Ln 个 token</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/composer.py" line="359"/>
+        <location filename="../../ui/composer.py" line="378"/>
         <source>(%Ln for images)</source>
         <translation>
             <numerusform>（其中图片 %Ln 个）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="375"/>
+        <location filename="../../ui/composer.py" line="394"/>
         <source>Stop (Esc)</source>
         <translation>停止 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="380"/>
+        <location filename="../../ui/composer.py" line="399"/>
         <source>Send (Enter)</source>
         <translation>发送 (Enter)</translation>
     </message>
@@ -744,32 +743,32 @@
 <context>
     <name>ContextMarker</name>
     <message numerus="yes">
-        <location filename="../../ui/message_widgets.py" line="318"/>
+        <location filename="../../ui/message_widgets.py" line="417"/>
         <source>%n earlier messages summarised to fit the model&apos;s context window</source>
         <translation>
             <numerusform>为适应模型的上下文窗口，已总结之前的 %n 条消息</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/message_widgets.py" line="320"/>
+        <location filename="../../ui/message_widgets.py" line="419"/>
         <source>%n earlier messages left out to fit the model&apos;s context window</source>
         <translation>
             <numerusform>为适应模型的上下文窗口，已省略之前的 %n 条消息</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="325"/>
-        <location filename="../../ui/message_widgets.py" line="345"/>
+        <location filename="../../ui/message_widgets.py" line="424"/>
+        <location filename="../../ui/message_widgets.py" line="445"/>
         <source>Show summary</source>
         <translation>显示总结</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="338"/>
+        <location filename="../../ui/message_widgets.py" line="438"/>
         <source>No summary could be written: %1</source>
         <translation>无法生成总结：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="345"/>
+        <location filename="../../ui/message_widgets.py" line="445"/>
         <source>Hide summary</source>
         <translation>隐藏总结</translation>
     </message>
@@ -777,54 +776,54 @@
 <context>
     <name>ConversationList</name>
     <message>
-        <location filename="../../ui/conversation_list.py" line="42"/>
+        <location filename="../../ui/conversation_list.py" line="39"/>
         <location filename="../../ui/conversation_list.py" line="82"/>
         <location filename="../../ui/conversation_list.py" line="100"/>
         <source>New chat</source>
         <translation>新建对话</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="45"/>
+        <location filename="../../ui/conversation_list.py" line="42"/>
         <source>New chat (Ctrl+N)</source>
         <translation>新建对话 (Ctrl+N)</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="49"/>
+        <location filename="../../ui/conversation_list.py" line="46"/>
         <source>Search chats (Ctrl+F)</source>
         <translation>搜索对话 (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="52"/>
+        <location filename="../../ui/conversation_list.py" line="48"/>
         <source>No chat contains this text.</source>
         <translation>没有对话包含这段文字。</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="140"/>
+        <location filename="../../ui/conversation_list.py" line="142"/>
         <source>Rename chat</source>
         <translation>重命名对话</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="140"/>
+        <location filename="../../ui/conversation_list.py" line="142"/>
         <source>Title:</source>
         <translation>标题：</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="147"/>
+        <location filename="../../ui/conversation_list.py" line="151"/>
         <source>Delete chat</source>
         <translation>删除对话</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="148"/>
+        <location filename="../../ui/conversation_list.py" line="152"/>
         <source>Delete “%1” and all its messages? This cannot be undone.</source>
         <translation>要删除“%1”及其全部消息吗？此操作无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="160"/>
+        <location filename="../../ui/conversation_list.py" line="166"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="161"/>
+        <location filename="../../ui/conversation_list.py" line="167"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
@@ -832,32 +831,32 @@
 <context>
     <name>EmptyState</name>
     <message>
-        <location filename="../../ui/chat_view.py" line="38"/>
+        <location filename="../../ui/chat_view.py" line="66"/>
         <source>What can I help with?</source>
         <translation>有什么可以帮你的？</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="47"/>
+        <location filename="../../ui/chat_view.py" line="75"/>
         <source>Type a question and press Enter to send; Shift+Enter starts a new line.</source>
         <translation>输入问题后按 Enter 发送，按 Shift+Enter 换行。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="49"/>
+        <location filename="../../ui/chat_view.py" line="77"/>
         <source>Drop, paste or attach images to ask about them.</source>
         <translation>拖放、粘贴或添加图片，就可以针对图片提问。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="51"/>
+        <location filename="../../ui/chat_view.py" line="79"/>
         <source>Hold the microphone button to talk: your words are typed into the message.</source>
         <translation>按住麦克风按钮说话：你说的话会转成文字放进消息框。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="53"/>
+        <location filename="../../ui/chat_view.py" line="81"/>
         <source>Replies stream in as Markdown, with code you can copy in one click.</source>
         <translation>回复以 Markdown 格式实时显示，代码可一键复制。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="55"/>
+        <location filename="../../ui/chat_view.py" line="83"/>
         <source>Chat settings (model, system prompt, temperature) are behind the sliders button.</source>
         <translation>点击滑块按钮可打开对话设置（模型、系统提示词、温度）。</translation>
     </message>
@@ -1018,12 +1017,12 @@
 <context>
     <name>ImagePreview</name>
     <message>
-        <location filename="../../ui/message_widgets.py" line="286"/>
+        <location filename="../../ui/message_widgets.py" line="385"/>
         <source>Image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="303"/>
+        <location filename="../../ui/message_widgets.py" line="402"/>
         <source>Save image</source>
         <translation>保存图片</translation>
     </message>
@@ -1031,14 +1030,14 @@
 <context>
     <name>ImageThumb</name>
     <message numerus="yes">
-        <location filename="../../ui/message_widgets.py" line="261"/>
+        <location filename="../../ui/message_widgets.py" line="360"/>
         <source>%Ln characters of text</source>
         <translation>
             <numerusform>%Ln 个字符的文本</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="267"/>
+        <location filename="../../ui/message_widgets.py" line="366"/>
         <source>image</source>
         <translation>图片</translation>
     </message>
@@ -1091,177 +1090,177 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="89"/>
+        <location filename="../../ui/main_window.py" line="92"/>
         <source>Desktop Assistant</source>
         <translation>桌面助手</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="205"/>
+        <location filename="../../ui/main_window.py" line="221"/>
         <source>&amp;Chat</source>
         <translation>对话(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="206"/>
+        <location filename="../../ui/main_window.py" line="222"/>
         <source>&amp;New chat</source>
         <translation>新建对话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="207"/>
+        <location filename="../../ui/main_window.py" line="223"/>
         <source>Chat &amp;settings…</source>
         <translation>对话设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="209"/>
+        <location filename="../../ui/main_window.py" line="225"/>
         <source>&amp;Provider…</source>
         <translation>服务商(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="210"/>
+        <location filename="../../ui/main_window.py" line="226"/>
         <source>P&amp;references…</source>
         <translation>偏好设置(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="213"/>
+        <location filename="../../ui/main_window.py" line="229"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="214"/>
+        <location filename="../../ui/main_window.py" line="230"/>
         <source>Searc&amp;h chats</source>
         <translation>搜索对话(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="216"/>
+        <location filename="../../ui/main_window.py" line="232"/>
         <source>&amp;Usage and costs…</source>
         <translation>用量与费用(&amp;U)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="220"/>
+        <location filename="../../ui/main_window.py" line="236"/>
         <source>&amp;Voice conversation</source>
         <translation>语音对话(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="229"/>
+        <location filename="../../ui/main_window.py" line="245"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="230"/>
+        <location filename="../../ui/main_window.py" line="246"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>键盘快捷键(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="232"/>
+        <location filename="../../ui/main_window.py" line="248"/>
         <source>Open &amp;logs folder</source>
         <translation>打开日志文件夹(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="235"/>
+        <location filename="../../ui/main_window.py" line="251"/>
         <source>&amp;About Desktop Assistant</source>
         <translation>关于桌面助手(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="288"/>
+        <location filename="../../ui/main_window.py" line="304"/>
         <source>Images are still being prepared…</source>
         <translation>图片仍在处理中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="296"/>
+        <location filename="../../ui/main_window.py" line="314"/>
         <source>Chat settings</source>
         <translation>对话设置</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="332"/>
+        <location filename="../../ui/main_window.py" line="358"/>
         <source>The API key cannot be read</source>
         <translation>无法读取 API 密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="334"/>
+        <location filename="../../ui/main_window.py" line="360"/>
         <source>Read the keyring again</source>
         <translation>重新读取密钥环</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="335"/>
+        <location filename="../../ui/main_window.py" line="361"/>
         <source>Enter the key…</source>
         <translation>输入密钥…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="375"/>
+        <location filename="../../ui/main_window.py" line="401"/>
         <source>This server does not take tools: the request was sent without them, and tools stay off for this provider.</source>
         <translation>此服务器不支持工具：请求已在不带工具的情况下发送，并且此服务商今后不再使用工具。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="380"/>
+        <location filename="../../ui/main_window.py" line="408"/>
         <source>Allow this action?</source>
         <translation>允许此操作吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="381"/>
+        <location filename="../../ui/main_window.py" line="409"/>
         <source>The assistant wants to use “%1”: %2</source>
         <translation>助手想要使用“%1”：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="384"/>
+        <location filename="../../ui/main_window.py" line="412"/>
         <source>Allow</source>
         <translation>允许</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="385"/>
+        <location filename="../../ui/main_window.py" line="413"/>
         <source>Don&apos;t allow</source>
         <translation>不允许</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="401"/>
+        <location filename="../../ui/main_window.py" line="429"/>
         <source>Last reply: %1 prompt + %2 completion tokens</source>
         <translation>上次回复：输入 %1 + 输出 %2 个 token</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="545"/>
+        <location filename="../../ui/main_window.py" line="589"/>
         <source>The shortcut %1 could not be set up: another application may use it.</source>
         <translation>无法设置快捷键 %1：可能已被其他应用占用。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="547"/>
+        <location filename="../../ui/main_window.py" line="591"/>
         <source>System-wide shortcuts are not available on this desktop.</source>
         <translation>此桌面环境不支持全局快捷键。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="616"/>
+        <location filename="../../ui/main_window.py" line="656"/>
         <source>Speaking — hold the microphone or %1 to interrupt.</source>
         <translation>正在朗读 — 按住麦克风或 %1 即可打断。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="617"/>
+        <location filename="../../ui/main_window.py" line="657"/>
         <source>the button</source>
         <translation>按钮</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="624"/>
+        <location filename="../../ui/main_window.py" line="667"/>
         <source>Reading aloud failed: %1</source>
         <translation>朗读失败：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="630"/>
+        <location filename="../../ui/main_window.py" line="673"/>
         <source>No provider set up — Chat ▸ Provider…</source>
         <translation>尚未设置服务商——请前往“对话 ▸ 服务商…”</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="633"/>
+        <location filename="../../ui/main_window.py" line="676"/>
         <source>OPENAI_* environment variables</source>
         <translation>OPENAI_* 环境变量</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="635"/>
+        <location filename="../../ui/main_window.py" line="678"/>
         <source> (overridden by OPENAI_* variables)</source>
         <translation>（已被 OPENAI_* 变量覆盖）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="688"/>
+        <location filename="../../ui/main_window.py" line="733"/>
         <source>Drop images to attach them</source>
         <translation>松开鼠标即可添加图片</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="689"/>
+        <location filename="../../ui/main_window.py" line="734"/>
         <source>Message the assistant…</source>
         <translation>给助手发送消息…</translation>
     </message>
@@ -1592,23 +1591,23 @@
     </message>
     <message>
         <location filename="../../ui/push_to_talk.py" line="201"/>
-        <location filename="../../ui/push_to_talk.py" line="223"/>
+        <location filename="../../ui/push_to_talk.py" line="225"/>
         <source>Transcribing…</source>
         <translation>正在转写…</translation>
     </message>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="228"/>
         <location filename="../../ui/push_to_talk.py" line="232"/>
+        <location filename="../../ui/push_to_talk.py" line="238"/>
         <source>the recording is kept.</source>
         <translation>录音已保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="236"/>
+        <location filename="../../ui/push_to_talk.py" line="242"/>
         <source>Recording stopped at the time limit (Preferences ▸ Voice).</source>
         <translation>录音已达到时长上限而停止（偏好设置 ▸ 语音）。</translation>
     </message>
     <message>
-        <location filename="../../ui/push_to_talk.py" line="239"/>
+        <location filename="../../ui/push_to_talk.py" line="245"/>
         <source>No words were recognised. Try again, a little closer to the microphone.</source>
         <translation>没有识别出文字。请靠近麦克风一些再试一次。</translation>
     </message>
@@ -1616,93 +1615,93 @@
 <context>
     <name>ShortcutsDialog</name>
     <message>
-        <location filename="../../ui/help_dialogs.py" line="50"/>
-        <location filename="../../ui/help_dialogs.py" line="63"/>
+        <location filename="../../ui/help_dialogs.py" line="61"/>
+        <location filename="../../ui/help_dialogs.py" line="74"/>
         <source>Keyboard shortcuts</source>
         <translation>键盘快捷键</translation>
     </message>
     <message>
-        <location filename="../../ui/help_dialogs.py" line="53"/>
+        <location filename="../../ui/help_dialogs.py" line="64"/>
         <source>New chat</source>
         <translation>新建对话</translation>
     </message>
     <message>
-        <location filename="../../ui/help_dialogs.py" line="54"/>
+        <location filename="../../ui/help_dialogs.py" line="65"/>
         <source>Search chats</source>
         <translation>搜索对话</translation>
     </message>
     <message>
-        <location filename="../../ui/help_dialogs.py" line="55"/>
+        <location filename="../../ui/help_dialogs.py" line="66"/>
         <source>Send the message</source>
         <translation>发送消息</translation>
     </message>
     <message>
-        <location filename="../../ui/help_dialogs.py" line="55"/>
+        <location filename="../../ui/help_dialogs.py" line="66"/>
         <source>Enter</source>
         <translation>Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/help_dialogs.py" line="56"/>
+        <location filename="../../ui/help_dialogs.py" line="67"/>
         <source>New line in the message</source>
         <translation>在消息中换行</translation>
     </message>
     <message>
-        <location filename="../../ui/help_dialogs.py" line="56"/>
+        <location filename="../../ui/help_dialogs.py" line="67"/>
         <source>Shift+Enter</source>
         <translation>Shift+Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/help_dialogs.py" line="57"/>
+        <location filename="../../ui/help_dialogs.py" line="68"/>
         <source>Stop the reply, stop reading aloud, cancel a recording</source>
         <translation>停止回复、停止朗读、取消录音</translation>
     </message>
     <message>
-        <location filename="../../ui/help_dialogs.py" line="57"/>
+        <location filename="../../ui/help_dialogs.py" line="68"/>
         <source>Esc</source>
         <translation>Esc</translation>
     </message>
     <message>
-        <location filename="../../ui/help_dialogs.py" line="58"/>
+        <location filename="../../ui/help_dialogs.py" line="69"/>
         <source>Hold to talk</source>
         <translation>按住说话</translation>
     </message>
     <message>
-        <location filename="../../ui/help_dialogs.py" line="58"/>
+        <location filename="../../ui/help_dialogs.py" line="69"/>
         <source>(off: Preferences ▸ Voice)</source>
         <translation>（未设置：偏好设置 ▸ 语音）</translation>
     </message>
     <message>
-        <location filename="../../ui/help_dialogs.py" line="59"/>
+        <location filename="../../ui/help_dialogs.py" line="70"/>
         <source>Voice conversation on/off</source>
         <translation>开启/关闭语音对话</translation>
     </message>
     <message>
-        <location filename="../../ui/help_dialogs.py" line="60"/>
+        <location filename="../../ui/help_dialogs.py" line="71"/>
         <source>Chat settings</source>
         <translation>对话设置</translation>
     </message>
     <message>
-        <location filename="../../ui/help_dialogs.py" line="61"/>
+        <location filename="../../ui/help_dialogs.py" line="72"/>
         <source>Preferences</source>
         <translation>偏好设置</translation>
     </message>
     <message>
-        <location filename="../../ui/help_dialogs.py" line="62"/>
+        <location filename="../../ui/help_dialogs.py" line="73"/>
         <source>Paste an image</source>
         <translation>粘贴图片</translation>
     </message>
     <message>
-        <location filename="../../ui/help_dialogs.py" line="64"/>
+        <location filename="../../ui/help_dialogs.py" line="75"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../ui/help_dialogs.py" line="66"/>
+        <location filename="../../ui/help_dialogs.py" line="77"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ui/help_dialogs.py" line="66"/>
+        <location filename="../../ui/help_dialogs.py" line="77"/>
         <source>Keys</source>
         <translation>按键</translation>
     </message>
@@ -1710,17 +1709,17 @@
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../app.py" line="140"/>
+        <location filename="../../app.py" line="187"/>
         <source>This history database was written by a newer version of Desktop Assistant (schema %1; this version knows %2). Update the app, or start it with another --profile-dir.</source>
         <translation>此历史数据库由更新版本的桌面助手写入（数据库结构版本 %1；当前版本仅支持到 %2）。请更新应用，或使用其他 --profile-dir 启动。</translation>
     </message>
     <message>
-        <location filename="../../app.py" line="146"/>
+        <location filename="../../app.py" line="191"/>
         <source>The history database cannot be opened:</source>
         <translation>无法打开历史数据库：</translation>
     </message>
     <message>
-        <location filename="../../app.py" line="231"/>
+        <location filename="../../app.py" line="265"/>
         <source>Something unexpected went wrong. Your chats are saved; the details were written to the log.</source>
         <translation>发生意外错误。你的对话已保存，详细信息已写入日志。</translation>
     </message>
@@ -1907,22 +1906,22 @@
 <context>
     <name>UserMessageWidget</name>
     <message>
-        <location filename="../../ui/message_widgets.py" line="388"/>
+        <location filename="../../ui/message_widgets.py" line="490"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="389"/>
+        <location filename="../../ui/message_widgets.py" line="491"/>
         <source>Save &amp;&amp; send</source>
         <translation>保存并发送</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="399"/>
+        <location filename="../../ui/message_widgets.py" line="501"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="400"/>
+        <location filename="../../ui/message_widgets.py" line="502"/>
         <source>Edit and resend</source>
         <translation>编辑并重新发送</translation>
     </message>
@@ -1993,134 +1992,134 @@
 <context>
     <name>VoicePage</name>
     <message>
-        <location filename="../../ui/voice_preferences.py" line="106"/>
-        <location filename="../../ui/voice_preferences.py" line="110"/>
-        <location filename="../../ui/voice_preferences.py" line="244"/>
+        <location filename="../../ui/voice_preferences.py" line="107"/>
+        <location filename="../../ui/voice_preferences.py" line="111"/>
+        <location filename="../../ui/voice_preferences.py" line="249"/>
         <source>Test</source>
         <translation>测试</translation>
     </message>
     <message>
-        <location filename="../../ui/voice_preferences.py" line="107"/>
+        <location filename="../../ui/voice_preferences.py" line="108"/>
         <source>Record 3 seconds, then play them back</source>
         <translation>录音 3 秒，然后回放</translation>
     </message>
     <message>
-        <location filename="../../ui/voice_preferences.py" line="108"/>
+        <location filename="../../ui/voice_preferences.py" line="109"/>
         <source>Microphone</source>
         <translation>麦克风</translation>
     </message>
     <message>
-        <location filename="../../ui/voice_preferences.py" line="111"/>
+        <location filename="../../ui/voice_preferences.py" line="112"/>
         <source>Play a short chime</source>
         <translation>播放一段提示音</translation>
     </message>
     <message>
-        <location filename="../../ui/voice_preferences.py" line="112"/>
+        <location filename="../../ui/voice_preferences.py" line="113"/>
         <source>Speaker</source>
         <translation>扬声器</translation>
     </message>
     <message>
-        <location filename="../../ui/voice_preferences.py" line="122"/>
+        <location filename="../../ui/voice_preferences.py" line="123"/>
         <source>Hold this key while the window is active to talk. Input method switchers (fcitx, ibus) often take Ctrl+Space; pick another key if it does nothing. Clear it to use only the button.</source>
         <translation>在窗口处于活动状态时按住此键即可说话。输入法（fcitx、ibus）常占用 Ctrl+Space，如果按下没有反应，请换一个按键。清空则只使用按钮。</translation>
     </message>
     <message>
-        <location filename="../../ui/voice_preferences.py" line="125"/>
+        <location filename="../../ui/voice_preferences.py" line="126"/>
         <source>Push-to-talk key</source>
         <translation>按键说话快捷键</translation>
     </message>
     <message>
-        <location filename="../../ui/voice_preferences.py" line="129"/>
+        <location filename="../../ui/voice_preferences.py" line="130"/>
         <source> s</source>
         <translation> 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/voice_preferences.py" line="131"/>
+        <location filename="../../ui/voice_preferences.py" line="132"/>
         <source>Longest recording</source>
         <translation>最长录音</translation>
     </message>
     <message>
-        <location filename="../../ui/voice_preferences.py" line="134"/>
+        <location filename="../../ui/voice_preferences.py" line="135"/>
         <source>Transcription model</source>
         <translation>转写模型</translation>
     </message>
     <message>
-        <location filename="../../ui/voice_preferences.py" line="137"/>
+        <location filename="../../ui/voice_preferences.py" line="138"/>
         <source>Detect automatically</source>
         <translation>自动检测</translation>
     </message>
     <message>
-        <location filename="../../ui/voice_preferences.py" line="145"/>
+        <location filename="../../ui/voice_preferences.py" line="146"/>
         <source>The language you speak, as a hint (an ISO-639-1 code such as zh or en)</source>
         <translation>你说的语言，作为提示（ISO-639-1 代码，如 zh 或 en）</translation>
     </message>
     <message>
-        <location filename="../../ui/voice_preferences.py" line="146"/>
+        <location filename="../../ui/voice_preferences.py" line="147"/>
         <source>Spoken language</source>
         <translation>说话语言</translation>
     </message>
     <message>
-        <location filename="../../ui/voice_preferences.py" line="147"/>
+        <location filename="../../ui/voice_preferences.py" line="148"/>
         <source>Translate what I say into English</source>
         <translation>把我说的话翻译成英文</translation>
     </message>
     <message>
-        <location filename="../../ui/voice_preferences.py" line="149"/>
+        <location filename="../../ui/voice_preferences.py" line="150"/>
         <source>Uses audio translations (whisper-1) instead of transcriptions</source>
         <translation>使用音频翻译接口（whisper-1）而不是转写接口</translation>
     </message>
     <message>
-        <location filename="../../ui/voice_preferences.py" line="153"/>
+        <location filename="../../ui/voice_preferences.py" line="154"/>
         <source>Speech model</source>
         <translation>语音合成模型</translation>
     </message>
     <message>
-        <location filename="../../ui/voice_preferences.py" line="155"/>
+        <location filename="../../ui/voice_preferences.py" line="156"/>
         <source>Voice</source>
         <translation>语音</translation>
     </message>
     <message>
-        <location filename="../../ui/voice_preferences.py" line="162"/>
+        <location filename="../../ui/voice_preferences.py" line="163"/>
         <source>Speed</source>
         <translation>语速</translation>
     </message>
     <message>
-        <location filename="../../ui/voice_preferences.py" line="167"/>
+        <location filename="../../ui/voice_preferences.py" line="168"/>
         <source>PCM starts playing at once. Other formats play once complete and need ffmpeg; use them only for servers without PCM.</source>
         <translation>PCM 会立即开始播放。其他格式需等全部接收后才播放，并且需要 ffmpeg；仅在服务器不支持 PCM 时使用。</translation>
     </message>
     <message>
-        <location filename="../../ui/voice_preferences.py" line="169"/>
+        <location filename="../../ui/voice_preferences.py" line="170"/>
         <source>Speech format</source>
         <translation>语音格式</translation>
     </message>
     <message>
-        <location filename="../../ui/voice_preferences.py" line="170"/>
+        <location filename="../../ui/voice_preferences.py" line="171"/>
         <source>Read replies aloud automatically</source>
         <translation>自动朗读回复</translation>
     </message>
     <message>
-        <location filename="../../ui/voice_preferences.py" line="185"/>
+        <location filename="../../ui/voice_preferences.py" line="186"/>
         <source>System default</source>
         <translation>系统默认</translation>
     </message>
     <message>
-        <location filename="../../ui/voice_preferences.py" line="218"/>
+        <location filename="../../ui/voice_preferences.py" line="221"/>
         <source>%1 (not connected)</source>
         <translation>%1（未连接）</translation>
     </message>
     <message>
-        <location filename="../../ui/voice_preferences.py" line="226"/>
+        <location filename="../../ui/voice_preferences.py" line="229"/>
         <source>Speak now…</source>
         <translation>请说话…</translation>
     </message>
     <message>
-        <location filename="../../ui/voice_preferences.py" line="258"/>
+        <location filename="../../ui/voice_preferences.py" line="263"/>
         <source>Pick a key, optionally with Ctrl, Alt or Shift; a modifier alone cannot be held to talk.</source>
         <translation>请选择一个按键，可搭配 Ctrl、Alt 或 Shift；单独的修饰键不能用来按住说话。</translation>
     </message>
     <message>
-        <location filename="../../ui/voice_preferences.py" line="262"/>
+        <location filename="../../ui/voice_preferences.py" line="267"/>
         <source>That key types text. Add Ctrl or Alt, or use a function key such as F9.</source>
         <translation>这个键会输入文字。请加上 Ctrl 或 Alt，或使用 F9 之类的功能键。</translation>
     </message>
