@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QLayout,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -110,10 +111,7 @@ class ChatSettingsDialog(QDialog):
         self.refresh_button = QPushButton(self.tr("Load list"))
         model_row.addWidget(self.model, 1)
         model_row.addWidget(self.refresh_button)
-        form.addRow(self.tr("Model"), model_row)
-        self.models_status = QLabel()
-        self.models_status.setWordWrap(True)
-        form.addRow("", self.models_status)
+        self.models_status = self._row(form, self.tr("Model"), model_row, "")  # after "Load list"
 
         preset_row = QHBoxLayout()
         self.preset = QComboBox()
@@ -124,11 +122,11 @@ class ChatSettingsDialog(QDialog):
         self.save_preset_button.setEnabled(save_preset is not None)
         preset_row.addWidget(self.preset, 1)
         preset_row.addWidget(self.save_preset_button)
-        form.addRow(self.tr("Preset"), preset_row)
+        self._row(form, self.tr("Preset"), preset_row, "")
         self.system_prompt = QPlainTextEdit(params.system_prompt)
         self.system_prompt.setPlaceholderText(self.tr("Optional: how the assistant should behave"))
         self.system_prompt.setMinimumHeight(120)  # the page's spare height goes to the prompt, not a gap above it
-        form.addRow(self.tr("System prompt"), self.system_prompt)
+        self._row(form, self.tr("System prompt"), self.system_prompt, "")
 
         # --- Sampling ------------------------------------------------------------------------------------------
         sampling, form = self._page(self.tr("Sampling"))
@@ -176,10 +174,7 @@ class ChatSettingsDialog(QDialog):
         context, form = self._page(self.tr("Context"))
         self.context_window = self._number(QSpinBox(), CONTEXT_WINDOW_RANGE, 128_000, 1024, params.context_window)
         self.context_window.spin.setGroupSeparatorShown(True)
-        self.window_hint = QLabel()
-        self.window_hint.setObjectName("MetaLabel")
-        form.addRow(self.tr("Context window"), self.context_window)
-        form.addRow("", self.window_hint)
+        self.window_hint = self._row(form, self.tr("Context window"), self.context_window, "")
         self.max_messages = self._number(QSpinBox(), MAX_CONTEXT_MESSAGES_RANGE, 20, 1, params.max_context_messages)
         self._row(form, self.tr("Max messages in context"), self.max_messages,
                   self.tr("Send at most this many recent messages, however short (unset: as many as fit)."))
@@ -238,9 +233,9 @@ class ChatSettingsDialog(QDialog):
         self.response_format.setCurrentIndex(max(0, self.response_format.findData(params.response_format.value)))
         self._row(form, self.tr("Reply format"), self.response_format,
                   self.tr("JSON object: any valid JSON. JSON schema: the reply follows your schema."))
-        self.schema_box = QWidget()
-        schema_form = QFormLayout(self.schema_box)
-        schema_form.setContentsMargins(0, 0, 0, 0)
+        # The schema's rows are the page's own, shown for JSON schema only: in a form of their own their labels
+        # lined up with each other but not with "Reply format" above.
+        self._output_form = form
         self.template = QComboBox()
         self.template.addItem(self.tr("Start from a template…"), None)
         shown = {"Extract an event": self.tr("Extract an event"),
@@ -249,24 +244,21 @@ class ChatSettingsDialog(QDialog):
         for name, schema in SCHEMA_TEMPLATES.items():
             self.template.addItem(shown.get(name, name), schema)
             self.template.setItemData(self.template.count() - 1, name, SCHEMA_KEY_ROLE)
-        schema_form.addRow(self.tr("Template"), self.template)
+        self._row(form, self.tr("Template"), self.template, "")
         self.schema_name = QLineEdit(params.schema_name)
-        schema_form.addRow(self.tr("Name"), self.schema_name)
+        self._row(form, self.tr("Name"), self.schema_name, "")
         self.schema = QPlainTextEdit(params.json_schema)
         self.schema.setPlaceholderText('{"type": "object", "properties": {...}, "required": [...], '
                                        '"additionalProperties": false}')
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self.schema.setFont(mono)
         self.schema.setMinimumHeight(180)
-        schema_form.addRow(self.tr("JSON schema"), self.schema)
+        self.schema.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)  # JSON: a wrapped line reads as two
+        self.schema_status = self._row(form, self.tr("JSON schema"), self.schema, "")
         self.strict = QCheckBox(self.tr("Strict: the reply must match the schema exactly"))
         self.strict.setChecked(params.strict)
-        schema_form.addRow("", self.strict)
-        self.schema_status = QLabel()
-        self.schema_status.setWordWrap(True)
-        self.schema_status.setObjectName("MetaLabel")
-        schema_form.addRow("", self.schema_status)
-        form.addRow(self.schema_box)
+        form.addRow("", self.strict)
+        self._schema_rows = [w.parentWidget() for w in (self.template, self.schema_name, self.schema)] + [self.strict]
 
         self.error = QLabel()
         self.error.setObjectName("ErrorText")
@@ -311,13 +303,40 @@ class ChatSettingsDialog(QDialog):
         return page, form
 
     @staticmethod
-    def _row(form: QFormLayout, label: str, field, help_text: str) -> None:
-        """A field with its one-line help under it."""
-        form.addRow(label, field)
+    def _row(form: QFormLayout, label: str, field: QWidget | QLayout, help_text: str) -> QLabel:
+        """A field with its help just under it, in one cell; the help (hidden while empty) is returned.
+
+        A help in a row of its own was given spare height when it wrapped and floated down, a different gap on
+        every row; and an empty one still took a row's height."""
+        cell = QWidget()
+        box = QVBoxLayout(cell)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(3)
+        if isinstance(field, QLayout):
+            box.addLayout(field)
+        else:
+            box.addWidget(field)
         note = QLabel(help_text)
         note.setObjectName("MetaLabel")
         note.setWordWrap(True)
-        form.addRow("", note)
+        note.setVisible(bool(help_text))
+        box.addWidget(note)
+        caption = QLabel(label)
+        # The form gives a caption its row's height: at the top of it, level with the field's text line.
+        caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        text = caption.fontMetrics().height()
+        for widget in [field, *field.findChildren(QWidget)] if isinstance(field, QWidget) else []:
+            widget.ensurePolished()  # its height under the style sheet
+        height = field.sizeHint().height()
+        line = height if height <= 2 * text else text + 8  # a tall editor: its first line
+        caption.setContentsMargins(0, max(0, (line - text) // 2), 0, 0)
+        form.addRow(caption, cell)
+        return note
+
+    @staticmethod
+    def _set_note(note: QLabel, text: str) -> None:
+        note.setText(text)
+        note.setVisible(bool(text))
 
     @staticmethod
     def _number(spin: QSpinBox | QDoubleSpinBox, bounds, start, step, value) -> OptionalNumber:
@@ -358,13 +377,15 @@ class ChatSettingsDialog(QDialog):
     def _update_window_hint(self) -> None:
         known = context_window(self.model.currentText())
         if known is None:
-            self.window_hint.setText(self.tr("Not known for this model: set it to have long chats trimmed."))
+            self._set_note(self.window_hint, self.tr("Not known for this model: set it to have long chats trimmed."))
         else:
-            self.window_hint.setText(self.tr("Known for this model: %1 tokens (unset uses it).").replace(
+            self._set_note(self.window_hint, self.tr("Known for this model: %1 tokens (unset uses it).").replace(
                 "%1", f"{known:,}"))
 
     def _update_schema_box(self) -> None:
-        self.schema_box.setVisible(self.response_format.currentData() == ResponseFormat.JSON_SCHEMA.value)
+        shown = self.response_format.currentData() == ResponseFormat.JSON_SCHEMA.value
+        for field in self._schema_rows:
+            self._output_form.setRowVisible(field, shown)
         self._check_schema()
 
     def _check_schema(self) -> None:
@@ -373,9 +394,9 @@ class ChatSettingsDialog(QDialog):
         try:
             replace(self.params(), response_format=ResponseFormat.JSON_SCHEMA).schema()
         except ParamError as exc:
-            self.schema_status.setText(str(exc))
+            self._set_note(self.schema_status, str(exc))
             return
-        self.schema_status.setText(self.tr("The schema is valid."))
+        self._set_note(self.schema_status, self.tr("The schema is valid."))
 
     def params(self) -> ChatParams:
         return ChatParams(
@@ -427,7 +448,7 @@ class ChatSettingsDialog(QDialog):
     def load_models(self) -> asyncio.Task | None:
         if self._fetch_models is None:
             return None
-        self.models_status.setText(self.tr("Loading models…"))
+        self._set_note(self.models_status, self.tr("Loading models…"))
         self.refresh_button.setEnabled(False)
         self._fetch_task = asyncio.get_event_loop().create_task(self._load())
         return self._fetch_task
@@ -438,7 +459,8 @@ class ChatSettingsDialog(QDialog):
         try:
             models = await self._fetch_models()
         except AssistantError as exc:
-            self.models_status.setText(describe(exc).title + " — " + self.tr("you can still type a model name."))
+            self._set_note(self.models_status,
+                           describe(exc).title + " — " + self.tr("you can still type a model name."))
             return
         finally:
             with contextlib.suppress(RuntimeError):  # the dialog may be gone
@@ -446,7 +468,7 @@ class ChatSettingsDialog(QDialog):
         self.model.clear()
         self.model.addItems(models)
         self.model.setCurrentText(current)
-        self.models_status.setText(self.tr("%n models available", "", len(models)))
+        self._set_note(self.models_status, self.tr("%n models available", "", len(models)))
 
     def done(self, result: int) -> None:
         if self._fetch_task is not None and not self._fetch_task.done():

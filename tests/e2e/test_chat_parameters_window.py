@@ -28,7 +28,7 @@ def test_every_parameter_set_in_the_dialog_reaches_the_wire(make_app, server):
     dialog.stop_edits[0].setText("\\n\\n")
     dialog.stop_edits[1].setText("END")
     dialog.response_format.setCurrentIndex(dialog.response_format.findData("json_schema"))
-    assert not dialog.schema_box.isHidden()
+    assert not dialog.schema.isHidden() and not dialog.strict.isHidden()
     dialog.schema.setPlainText('{"type": "array"}')
     assert '"type": "object"' in dialog.schema_status.text()
     app.do(dialog.accept)
