@@ -67,9 +67,12 @@ class JsonView(QTreeWidget):
         return count
 
     def sizeHint(self) -> QSize:
+        """Tall enough for the rows shown, and no taller: spare height was a blank strip under the last row."""
+        self.ensurePolished()  # rows and margins as the style sheet pads them
         rows = max(1, self._visible_rows())
-        row = self.sizeHintForRow(0) if self.topLevelItemCount() else 20
-        height = min(MAX_HEIGHT, rows * max(row, 18) + 2 * self.frameWidth() + 4)
+        row = self.sizeHintForRow(0) if self.topLevelItemCount() else self.fontMetrics().height()
+        margins = self.contentsMargins()  # the frame: border and padding
+        height = min(MAX_HEIGHT, rows * row + margins.top() + margins.bottom())
         return QSize(super().sizeHint().width(), height)
 
     def updateGeometry(self) -> None:

@@ -133,7 +133,8 @@ def style_sheet(c: Colors) -> str:
     #ToolCardTitle {{ font-weight: 600; }}
     #SidebarSearch {{ border: 1px solid {c.border}; border-radius: 8px; padding: 5px 8px; background: {c.window};
                       color: {c.text}; }}
-    #JsonView {{ border: 1px solid {c.border}; border-radius: 8px; background: {c.window}; }}
+    #JsonView {{ border: 1px solid {c.border}; border-radius: 8px; background: {c.window}; padding: 6px 4px; }}
+    #JsonView::item {{ padding: 2px 16px 2px 0; }}
     #FileChip {{ border: 1px solid {c.border}; border-radius: 10px; padding: 6px 10px; color: {c.text}; }}
     #ContextSummary {{ color: {c.muted}; background: {c.bubble}; border-radius: 10px; padding: 8px 12px; }}
     #ErrorCard {{ background: {c.danger_bg}; border-radius: 12px; }}

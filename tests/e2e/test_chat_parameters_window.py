@@ -107,6 +107,9 @@ def test_json_replies_show_as_a_tree_and_are_checked_against_the_schema(make_app
     rows = {tree.topLevelItem(i).text(0): tree.topLevelItem(i).text(1) for i in range(tree.topLevelItemCount())}
     assert rows == {"name": '"午餐"', "date": '"2026-05-01"', "participants": "[…] 2 items"}
     assert tree.topLevelItem(2).isExpanded() and tree.topLevelItem(2).child(1).text(1) == '"李雷"'
+    app.settle(0.1)
+    spare = tree.viewport().height() - 1 - tree.visualItemRect(tree.topLevelItem(2).child(1)).bottom()
+    assert tree.verticalScrollBar().maximum() == 0 and 0 <= spare < 4, f"{spare} px blank under the last row"
     assert widget.status_chip.text() == "Matches the schema"
     app.do(widget.view_toggle.click)
     assert widget.text.isVisibleTo(window) and not tree.isVisibleTo(window)
