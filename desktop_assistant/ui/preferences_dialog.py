@@ -63,7 +63,15 @@ class PreferencesDialog(QDialog):
         group = QGroupBox(self.tr("Providers"))
         group_layout = QHBoxLayout(group)
         self.profiles = QListWidget()
+        self.profiles.setMinimumHeight(120)
         group_layout.addWidget(self.profiles, 1)
+        # In the list's place while there is nothing in it: an empty white box looked broken.
+        self.no_profiles = QLabel()
+        self.no_profiles.setObjectName("MetaLabel")
+        self.no_profiles.setWordWrap(True)
+        self.no_profiles.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_profiles.setMinimumHeight(120)
+        group_layout.addWidget(self.no_profiles, 1)
         buttons = QVBoxLayout()
         self.add_button = QPushButton(self.tr("Add…"))
         self.edit_button = QPushButton(self.tr("Edit…"))
@@ -157,11 +165,18 @@ class PreferencesDialog(QDialog):
             if active is not None and profile.id == active.id:
                 self.profiles.setCurrentItem(item)
         env = self._providers.env
-        if env.get("OPENAI_API_KEY") or env.get("OPENAI_BASE_URL"):
+        from_env = bool(env.get("OPENAI_API_KEY") or env.get("OPENAI_BASE_URL"))
+        if from_env:
             self.env_note.setText(self.tr("OPENAI_API_KEY / OPENAI_BASE_URL are set in the environment and "
                                           "override the active provider's key / URL."))
         else:
             self.env_note.hide()
+        self.no_profiles.setText(
+            self.tr("No saved providers: the app uses OPENAI_API_KEY and OPENAI_BASE_URL from the environment. "
+                    "Add one to keep a server and its key.") if from_env else
+            self.tr("No saved providers yet. Add one with its server address and key."))
+        self.profiles.setVisible(bool(settings.profiles))
+        self.no_profiles.setVisible(not settings.profiles)
         self._update_buttons()
 
     def _selected_id(self) -> str | None:

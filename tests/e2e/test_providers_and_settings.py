@@ -317,13 +317,19 @@ def test_preferences_manage_profiles_language_and_theme(make_app, qtbot, server)
 
     app = make_app(env={})
     providers = app.services.providers
+    window = app.window
+    empty: PreferencesDialog = app.do(window.open_preferences)
+    assert not empty.profiles.isVisibleTo(empty) and empty.no_profiles.isVisibleTo(empty), "says the list is empty"
+    assert "Add one" in empty.no_profiles.text()
+    assert not any(b.isEnabled() for b in (empty.edit_button, empty.use_button, empty.delete_button))
+    empty.reject()
     local = ProviderProfile(name="Local", base_url=server.base_url, default_model="llama3.2", needs_key=False)
     remote = ProviderProfile(name="Gateway", base_url=server.base_url, default_model="openai/gpt-4o-mini")
     providers.save_profile(local, None)
     providers.save_profile(remote, "gateway-key-1234567890")
-    window = app.window
     dialog: PreferencesDialog = app.do(window.open_preferences)
     assert dialog.profiles.count() == 2
+    assert dialog.profiles.isVisibleTo(dialog) and not dialog.no_profiles.isVisibleTo(dialog)
 
     # Use the local profile: its own default model is what a new chat asks for.
     dialog.profiles.setCurrentRow(0)

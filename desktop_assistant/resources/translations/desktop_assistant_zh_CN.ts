@@ -250,357 +250,357 @@
 <context>
     <name>ChatSettingsDialog</name>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="94"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="95"/>
         <source>Chat settings</source>
         <translation>对话设置</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="103"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="104"/>
         <source>Basics</source>
         <translation>基本</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="108"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="109"/>
         <source>Pick from the server&apos;s list or type a name, e.g. openai/gpt-4o-mini</source>
         <translation>从服务器提供的列表中选择，或输入模型名称，例如 openai/gpt-4o-mini</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="110"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="111"/>
         <source>Load list</source>
         <translation>获取列表</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="113"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="114"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="120"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="118"/>
         <source>Choose a preset…</source>
         <translation>选择预设…</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="123"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="121"/>
         <source>Save as preset…</source>
         <translation>存为预设…</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="127"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="125"/>
         <source>Preset</source>
         <translation>预设</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="129"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="127"/>
         <source>Optional: how the assistant should behave</source>
         <translation>可选：设定助手的行为方式</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="131"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="129"/>
         <source>System prompt</source>
         <translation>系统提示词</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="134"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="132"/>
         <source>Sampling</source>
         <translation>采样</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="137"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="135"/>
         <source>0–2. Lower is more focused, higher more varied.</source>
         <translation>0–2。数值越低回答越集中，越高越多样。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="156"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="154"/>
         <source>The same seed and settings give (mostly) the same reply.</source>
         <translation>相同的种子和设置会得到（大致）相同的回复。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="240"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="235"/>
         <source>JSON object: any valid JSON. JSON schema: the reply follows your schema.</source>
         <translation>JSON 对象：任意有效的 JSON。JSON Schema：回复遵循你给出的结构。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="136"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="134"/>
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="140"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="138"/>
         <source>0–1. Nucleus sampling; change this or temperature, not both.</source>
         <translation>0–1。核采样；建议只调整此项或温度之一，不要同时调整。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="139"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="137"/>
         <source>Top p</source>
         <translation>Top P</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="142"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="140"/>
         <source>Max tokens</source>
         <translation>最大 token 数</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="206"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="201"/>
         <source>Images are sent again with every question. Keep only those of the last N questions to save tokens (unset: all).</source>
         <translation>每次提问都会重新发送图片。只保留最近 N 个问题中的图片以节省 token（不设置则全部保留）。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="205"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="200"/>
         <source>Images of last N questions</source>
         <translation>保留最近 N 个问题的图片</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="143"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="141"/>
         <source>The longest reply, in tokens (sent as max_completion_tokens to OpenAI).</source>
         <translation>单次回复的最大长度（以 token 计；发送给 OpenAI 时为 max_completion_tokens）。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="145"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="143"/>
         <source>Presence penalty</source>
         <translation>存在惩罚</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="146"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="144"/>
         <source>−2–2. Positive values nudge the model towards new topics.</source>
         <translation>−2–2。正值会促使模型谈论新话题。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="148"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="146"/>
         <source>Frequency penalty</source>
         <translation>频率惩罚</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="149"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="147"/>
         <source>−2–2. Positive values make repeating the same words less likely.</source>
         <translation>−2–2。正值会降低重复相同词语的可能性。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="155"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="153"/>
         <source>Seed</source>
         <translation>随机种子</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="162"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="160"/>
         <source>Choices (n)</source>
         <translation>回复数量 (n)</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="163"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="161"/>
         <source>Several replies to each question, shown as tabs; you pick the one to continue with (each costs its output tokens).</source>
         <translation>每个问题生成多条回复，以标签页显示；由你选择用哪一条继续（每条都会计费输出 token）。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="169"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="167"/>
         <source>stop %1</source>
         <translation>停止词 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="172"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="170"/>
         <source>Stop sequences</source>
         <translation>停止序列</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="173"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="171"/>
         <source>Up to 4; the reply ends before any of them. Type \n for a new line.</source>
         <translation>最多 4 个；回复会在遇到其中任意一个之前结束。输入 \n 表示换行。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="176"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="174"/>
         <source>Context</source>
         <translation>上下文</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="181"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="177"/>
         <source>Context window</source>
         <translation>上下文窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="184"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="179"/>
         <source>Max messages in context</source>
         <translation>上下文最多消息数</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="185"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="180"/>
         <source>Send at most this many recent messages, however short (unset: as many as fit).</source>
         <translation>最多发送这么多条最近的消息，不论长短（不设置：能放下多少就发送多少）。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="187"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="182"/>
         <source>Leave out the oldest messages</source>
         <translation>省略最早的消息</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="188"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="183"/>
         <source>Summarise the oldest messages</source>
         <translation>总结最早的消息</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="190"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="185"/>
         <source>When the chat is too long</source>
         <translation>对话过长时</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="191"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="186"/>
         <source>The system prompt and your latest question are always sent; a marker in the chat shows where the sent part begins.</source>
         <translation>系统提示词和你的最新问题总会发送；对话中会用标记显示发送部分从哪里开始。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="197"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="192"/>
         <source>the chat&apos;s model</source>
         <translation>对话所用模型</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="198"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="193"/>
         <source>Summary model</source>
         <translation>总结模型</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="199"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="194"/>
         <source>A cheaper model can write the summaries; empty: the chat&apos;s own model.</source>
         <translation>可以用更便宜的模型来写总结；留空则使用对话本身的模型。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="210"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="205"/>
         <source>Tools</source>
         <translation>工具</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="214"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="209"/>
         <source>Calculator: exact arithmetic</source>
         <translation>计算器：精确计算</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="215"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="210"/>
         <source>Current date and time, in any time zone</source>
         <translation>当前日期和时间（可指定任意时区）</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="216"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="211"/>
         <source>Unit conversion (length, weight, temperature, …)</source>
         <translation>单位换算（长度、重量、温度等）</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="217"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="212"/>
         <source>Read the text files attached to this chat</source>
         <translation>读取本对话中附加的文本文件</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="224"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="219"/>
         <source>The model may call the tools that are on; each call shows in the chat with its arguments and result. Tools that change anything ask you first.</source>
         <translation>模型可以调用已开启的工具；每次调用都会连同参数和结果显示在对话中。会更改内容的工具会先征求你的同意。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="227"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="222"/>
         <source>This provider&apos;s server refused tools, so they are not sent to it.</source>
         <translation>此服务商的服务器不支持工具，因此不会向它发送工具。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="233"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="228"/>
         <source>Output</source>
         <translation>输出</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="235"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="230"/>
         <source>Text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="236"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="231"/>
         <source>JSON object</source>
         <translation>JSON 对象</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="237"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="232"/>
         <source>JSON schema (structured output)</source>
         <translation>JSON Schema（结构化输出）</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="239"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="234"/>
         <source>Reply format</source>
         <translation>回复格式</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="245"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="240"/>
         <source>Start from a template…</source>
         <translation>从模板开始…</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="246"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="241"/>
         <source>Extract an event</source>
         <translation>提取事件</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="247"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="242"/>
         <source>Step-by-step math solution</source>
         <translation>分步数学解答</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="248"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="243"/>
         <source>Content classification</source>
         <translation>内容分类</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="252"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="247"/>
         <source>Template</source>
         <translation>模板</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="254"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="249"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="261"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="257"/>
         <source>JSON schema</source>
         <translation>JSON Schema</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="262"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="258"/>
         <source>Strict: the reply must match the schema exactly</source>
         <translation>严格模式：回复必须完全符合 Schema</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="279"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="271"/>
         <source>Save as default for new chats</source>
         <translation>设为新对话的默认设置</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="340"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="359"/>
         <source>Save as preset</source>
         <translation>存为预设</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="340"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="359"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="361"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="380"/>
         <source>Not known for this model: set it to have long chats trimmed.</source>
         <translation>未知此模型的窗口大小：设置后，过长的对话会被裁剪。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="363"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="382"/>
         <source>Known for this model: %1 tokens (unset uses it).</source>
         <translation>此模型的窗口为 %1 个 token（不设置即使用该值）。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="378"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="399"/>
         <source>The schema is valid.</source>
         <translation>Schema 有效。</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="430"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="451"/>
         <source>Loading models…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="441"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="463"/>
         <source>you can still type a model name.</source>
         <translation>仍可手动输入模型名称。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/chat_settings_dialog.py" line="449"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="471"/>
         <source>%n models available</source>
         <translation>
             <numerusform>%n 个可用模型</numerusform>
@@ -1268,7 +1268,7 @@
 <context>
     <name>OptionalNumber</name>
     <message>
-        <location filename="../../ui/chat_settings_dialog.py" line="59"/>
+        <location filename="../../ui/chat_settings_dialog.py" line="60"/>
         <source>Set</source>
         <translation>自定义</translation>
     </message>
@@ -1296,142 +1296,152 @@
         <translation>服务商</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="68"/>
+        <location filename="../../ui/preferences_dialog.py" line="76"/>
         <source>Add…</source>
         <translation>添加…</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="69"/>
+        <location filename="../../ui/preferences_dialog.py" line="77"/>
         <source>Edit…</source>
         <translation>编辑…</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="70"/>
+        <location filename="../../ui/preferences_dialog.py" line="78"/>
         <source>Use</source>
         <translation>使用</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="71"/>
+        <location filename="../../ui/preferences_dialog.py" line="79"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="84"/>
+        <location filename="../../ui/preferences_dialog.py" line="92"/>
         <source>System default</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="88"/>
+        <location filename="../../ui/preferences_dialog.py" line="96"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="90"/>
+        <location filename="../../ui/preferences_dialog.py" line="98"/>
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="91"/>
+        <location filename="../../ui/preferences_dialog.py" line="99"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="92"/>
+        <location filename="../../ui/preferences_dialog.py" line="100"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="94"/>
+        <location filename="../../ui/preferences_dialog.py" line="102"/>
         <source>Theme</source>
         <translation>主题</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="96"/>
+        <location filename="../../ui/preferences_dialog.py" line="104"/>
         <source>Auto (the server decides)</source>
         <translation>自动（由服务器决定）</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="97"/>
+        <location filename="../../ui/preferences_dialog.py" line="105"/>
         <source>Low (85 tokens per image)</source>
         <translation>低（每张 85 个 token）</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="98"/>
+        <location filename="../../ui/preferences_dialog.py" line="106"/>
         <source>High (fine detail, more tokens)</source>
         <translation>高（细节更清晰，token 更多）</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="100"/>
+        <location filename="../../ui/preferences_dialog.py" line="108"/>
         <source>Image detail</source>
         <translation>图片细节</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="103"/>
+        <location filename="../../ui/preferences_dialog.py" line="111"/>
         <source> s</source>
         <translation> 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="105"/>
+        <location filename="../../ui/preferences_dialog.py" line="113"/>
         <source>How long to wait for the server before giving up.</source>
         <translation>等待服务器响应的最长时间，超时即放弃。</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="106"/>
+        <location filename="../../ui/preferences_dialog.py" line="114"/>
         <source>Request timeout</source>
         <translation>请求超时</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="110"/>
+        <location filename="../../ui/preferences_dialog.py" line="118"/>
         <source>Automatic retries on rate limits, server errors and dropped connections.</source>
         <translation>遇到速率限制、服务器错误或连接中断时自动重试的次数。</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="111"/>
+        <location filename="../../ui/preferences_dialog.py" line="119"/>
         <source>Retries</source>
         <translation>重试次数</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="112"/>
+        <location filename="../../ui/preferences_dialog.py" line="120"/>
         <source>Keep running in the tray when the window is closed</source>
         <translation>关闭窗口后在系统托盘中继续运行</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="116"/>
+        <location filename="../../ui/preferences_dialog.py" line="124"/>
         <source>This desktop has no system tray.</source>
         <translation>此桌面环境没有系统托盘。</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="123"/>
+        <location filename="../../ui/preferences_dialog.py" line="131"/>
         <source>Brings the window up from any application, e.g. Ctrl+Alt+Space. Empty: off.</source>
         <translation>在任何应用中按下即可调出窗口，例如 Ctrl+Alt+Space。留空则关闭。</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="127"/>
+        <location filename="../../ui/preferences_dialog.py" line="135"/>
         <source>Not available here: Wayland and macOS do not let apps take system-wide keys.</source>
         <translation>此处不可用：Wayland 和 macOS 不允许应用使用全局快捷键。</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="129"/>
+        <location filename="../../ui/preferences_dialog.py" line="137"/>
         <source>Show window from anywhere</source>
         <translation>全局调出窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="131"/>
+        <location filename="../../ui/preferences_dialog.py" line="139"/>
         <source>Language, theme and network changes apply from the next start.</source>
         <translation>语言、主题和网络设置将在下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="161"/>
+        <location filename="../../ui/preferences_dialog.py" line="170"/>
         <source>OPENAI_API_KEY / OPENAI_BASE_URL are set in the environment and override the active provider&apos;s key / URL.</source>
         <translation>环境变量中设置了 OPENAI_API_KEY / OPENAI_BASE_URL，它们会覆盖当前服务商的密钥 / 地址。</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="210"/>
+        <location filename="../../ui/preferences_dialog.py" line="175"/>
+        <source>No saved providers: the app uses OPENAI_API_KEY and OPENAI_BASE_URL from the environment. Add one to keep a server and its key.</source>
+        <translation>还没有保存的服务商：应用正在使用环境变量中的 OPENAI_API_KEY 和 OPENAI_BASE_URL。添加一个即可保存服务器地址和密钥。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/preferences_dialog.py" line="177"/>
+        <source>No saved providers yet. Add one with its server address and key.</source>
+        <translation>还没有保存的服务商。添加一个，填入服务器地址和密钥。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/preferences_dialog.py" line="225"/>
         <source>Delete provider</source>
         <translation>删除服务商</translation>
     </message>
     <message>
-        <location filename="../../ui/preferences_dialog.py" line="211"/>
+        <location filename="../../ui/preferences_dialog.py" line="226"/>
         <source>Delete “%1” and its API key from the system keyring?</source>
         <translation>删除“%1”，并从系统密钥环中删除它的 API 密钥？</translation>
     </message>
