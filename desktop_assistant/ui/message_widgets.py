@@ -8,10 +8,14 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QRectF, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import (
+    QColor,
     QDesktopServices,
     QGuiApplication,
+    QPainter,
+    QPainterPath,
+    QPen,
     QPixmap,
     QTextBlockFormat,
     QTextCharFormat,
@@ -340,10 +344,36 @@ class MessageWidget(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
 
+def _rounded_cover(pixmap: QPixmap, size: int, radius: int, ratio: float) -> QPixmap:
+    """The picture filling a rounded square, its middle kept: thumbnails of any shape line up as equal tiles
+    (fitted inside the square instead, a wide one floated in blank space beside a tall one)."""
+    side = round(size * ratio)
+    scaled = pixmap.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatioByExpanding,
+                           Qt.TransformationMode.SmoothTransformation)
+    tile = QPixmap(side, side)
+    tile.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(tile)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    clip = QPainterPath()
+    clip.addRoundedRect(0, 0, side, side, radius * ratio, radius * ratio)
+    painter.setClipPath(clip)
+    painter.drawPixmap((side - scaled.width()) // 2, (side - scaled.height()) // 2, scaled)
+    # A hairline of mid grey, visible on either theme: a picture with white or black edges keeps its outline.
+    painter.setClipping(False)
+    painter.setPen(QPen(QColor(128, 128, 128, 90), ratio))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    half = ratio / 2
+    painter.drawRoundedRect(QRectF(half, half, side - ratio, side - ratio), radius * ratio, radius * ratio)
+    painter.end()
+    tile.setDevicePixelRatio(ratio)
+    return tile
+
+
 class ImageThumb(QLabel):
     """A sent image: a thumbnail that opens the picture large on click, with Save as."""
 
     SIZE = 120
+    RADIUS = 10
 
     def __init__(self, attachment: Attachment, files: AttachmentFiles | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -366,8 +396,7 @@ class ImageThumb(QLabel):
             self.setText(attachment.name or attachment.url or self.tr("image"))
             self.setWordWrap(True)
         else:
-            self.setPixmap(pixmap.scaled(self.SIZE, self.SIZE, Qt.AspectRatioMode.KeepAspectRatio,
-                                         Qt.TransformationMode.SmoothTransformation))
+            self.setPixmap(_rounded_cover(pixmap, self.SIZE, self.RADIUS, self.devicePixelRatioF()))
         self.setToolTip(attachment.url or f"{attachment.name}\n{attachment.width}×{attachment.height}")
 
     def mouseReleaseEvent(self, event) -> None:
@@ -457,6 +486,7 @@ class UserMessageWidget(MessageWidget):
         self.context_marker: ContextMarker | None = None  # above the first message the last request sent
         if message.attachments:
             images = QHBoxLayout()
+            images.setSpacing(8)
             images.addStretch(1)
             for attachment in message.attachments:
                 images.addWidget(ImageThumb(attachment, files))

@@ -94,6 +94,12 @@ def test_drop_files_and_send_with_detail_then_restart_and_resend(make_app, serve
     again.settle(0.2)
     thumbs = again.window.chat.widget_for(again.window.chat.message_ids[0]).findChildren(ImageThumb)
     assert len(thumbs) == 2 and all(not t.pixmap().isNull() for t in thumbs), "images shown after a restart"
+    for thumb in thumbs:  # a 3:2 and a 4:3 picture: equal square tiles with rounded corners, no blank margins
+        tile = thumb.pixmap()
+        assert tile.deviceIndependentSize().toSize().toTuple() == (ImageThumb.SIZE, ImageThumb.SIZE)
+        image = tile.toImage()
+        assert image.pixelColor(0, 0).alpha() == 0, "a rounded corner"
+        assert image.pixelColor(image.width() // 2, 1).alpha() == 255, "filled to its top edge"
     again.window.composer.set_text("Same place?")
     again.run(again.do(lambda: again.window.send(again.window.composer.text())))
     first_turn = server.chat_requests[-1].json["messages"][0]["content"]
