@@ -758,7 +758,7 @@ class AssistantMessageWidget(MessageWidget):
         self.status_chip.setText(chips.get(status, ""))
         if self.message.tool_calls and status == MessageStatus.COMPLETE:
             names = ", ".join(dict.fromkeys(c.name for c in self.message.tool_calls))
-            self.status_chip.setText(self.tr("Using tools: %1").replace("%1", names))
+            self.status_chip.setText(self.tr("Called tools: %1").replace("%1", names))
         self._show_meta()
         self.copy_button.setVisible(bool(self.message.content))
         self.speak_button.setVisible(self._can_speak and bool(self.message.content))

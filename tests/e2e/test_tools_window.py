@@ -35,7 +35,7 @@ def test_tool_calls_show_as_cards_with_their_arguments_and_results(make_app, ser
     roles = [w.message.role for w in shown]
     assert roles == [Role.USER, Role.ASSISTANT, Role.TOOL, Role.TOOL, Role.ASSISTANT]
     asking = shown[1]
-    assert asking.status_chip.text() == "Using tools: calculator, convert_units"
+    assert asking.status_chip.text() == "Called tools: calculator, convert_units"
     cards = [w for w in shown if isinstance(w, ToolCallCard)]
     assert [c.title.text() for c in cards] == ["⚙ calculator", "⚙ convert_units"]
     assert cards[0].duration.text().endswith(" ms")

@@ -42,127 +42,127 @@
 <context>
     <name>AssistantMessageWidget</name>
     <message>
-        <location filename="../../ui/message_widgets.py" line="571"/>
+        <location filename="../../ui/message_widgets.py" line="601"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="573"/>
+        <location filename="../../ui/message_widgets.py" line="603"/>
         <source>Continue with this choice</source>
         <translation>用这个回复继续</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="600"/>
+        <location filename="../../ui/message_widgets.py" line="630"/>
         <source>Copy reply</source>
         <translation>复制回复</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="601"/>
+        <location filename="../../ui/message_widgets.py" line="631"/>
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="602"/>
+        <location filename="../../ui/message_widgets.py" line="632"/>
         <source>Reproduce</source>
         <translation>重现</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="605"/>
-        <location filename="../../ui/message_widgets.py" line="789"/>
-        <location filename="../../ui/message_widgets.py" line="806"/>
+        <location filename="../../ui/message_widgets.py" line="635"/>
+        <location filename="../../ui/message_widgets.py" line="819"/>
+        <location filename="../../ui/message_widgets.py" line="836"/>
         <source>Show as text</source>
         <translation>以文本显示</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="608"/>
-        <location filename="../../ui/message_widgets.py" line="682"/>
+        <location filename="../../ui/message_widgets.py" line="638"/>
+        <location filename="../../ui/message_widgets.py" line="712"/>
         <source>Read aloud</source>
         <translation>朗读</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="653"/>
+        <location filename="../../ui/message_widgets.py" line="683"/>
         <source>Writing…</source>
         <translation>正在生成…</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="682"/>
+        <location filename="../../ui/message_widgets.py" line="712"/>
         <source>Stop reading aloud</source>
         <translation>停止朗读</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="703"/>
+        <location filename="../../ui/message_widgets.py" line="733"/>
         <source>Choice %1</source>
         <translation>回复 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="721"/>
+        <location filename="../../ui/message_widgets.py" line="751"/>
         <source>system_fingerprint %1: the same seed and settings reproduce this reply on the same backend. Click to run the same request again.</source>
         <translation>system_fingerprint %1：在同一后端上，相同的种子和设置会重现这条回复。点击可再次发送同样的请求。</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="724"/>
+        <location filename="../../ui/message_widgets.py" line="754"/>
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="725"/>
+        <location filename="../../ui/message_widgets.py" line="755"/>
         <source>Interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="726"/>
+        <location filename="../../ui/message_widgets.py" line="756"/>
         <source>Interrupted by you</source>
         <translation>已被你打断</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="731"/>
-        <source>Using tools: %1</source>
-        <translation>正在使用工具：%1</translation>
+        <location filename="../../ui/message_widgets.py" line="761"/>
+        <source>Called tools: %1</source>
+        <translation>调用了工具：%1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/message_widgets.py" line="752"/>
+        <location filename="../../ui/message_widgets.py" line="782"/>
         <source>%n tokens</source>
         <translation>
             <numerusform>%n 个 token</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="738"/>
+        <location filename="../../ui/message_widgets.py" line="768"/>
         <source>Interrupted: the app closed before this reply finished</source>
         <translation>已中断：回复完成前应用已关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="753"/>
+        <location filename="../../ui/message_widgets.py" line="783"/>
         <source>%1 prompt tokens (%2 cached) + %3 completion tokens</source>
         <translation>%1 个提示 token（其中 %2 个命中缓存）+ %3 个生成 token</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="793"/>
+        <location filename="../../ui/message_widgets.py" line="823"/>
         <source>Does not match the schema: %1</source>
         <translation>不符合 Schema：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="797"/>
+        <location filename="../../ui/message_widgets.py" line="827"/>
         <source>Matches the schema</source>
         <translation>符合 Schema</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="806"/>
+        <location filename="../../ui/message_widgets.py" line="836"/>
         <source>Show as tree</source>
         <translation>以树形显示</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="818"/>
+        <location filename="../../ui/message_widgets.py" line="848"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="819"/>
+        <location filename="../../ui/message_widgets.py" line="849"/>
         <source>Provider settings</source>
         <translation>服务商设置</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="820"/>
+        <location filename="../../ui/message_widgets.py" line="850"/>
         <source>Chat settings</source>
         <translation>对话设置</translation>
     </message>
@@ -743,32 +743,32 @@
 <context>
     <name>ContextMarker</name>
     <message numerus="yes">
-        <location filename="../../ui/message_widgets.py" line="417"/>
+        <location filename="../../ui/message_widgets.py" line="446"/>
         <source>%n earlier messages summarised to fit the model&apos;s context window</source>
         <translation>
             <numerusform>为适应模型的上下文窗口，已总结之前的 %n 条消息</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/message_widgets.py" line="419"/>
+        <location filename="../../ui/message_widgets.py" line="448"/>
         <source>%n earlier messages left out to fit the model&apos;s context window</source>
         <translation>
             <numerusform>为适应模型的上下文窗口，已省略之前的 %n 条消息</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="424"/>
-        <location filename="../../ui/message_widgets.py" line="445"/>
+        <location filename="../../ui/message_widgets.py" line="453"/>
+        <location filename="../../ui/message_widgets.py" line="474"/>
         <source>Show summary</source>
         <translation>显示总结</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="438"/>
+        <location filename="../../ui/message_widgets.py" line="467"/>
         <source>No summary could be written: %1</source>
         <translation>无法生成总结：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="445"/>
+        <location filename="../../ui/message_widgets.py" line="474"/>
         <source>Hide summary</source>
         <translation>隐藏总结</translation>
     </message>
@@ -1017,12 +1017,12 @@
 <context>
     <name>ImagePreview</name>
     <message>
-        <location filename="../../ui/message_widgets.py" line="385"/>
+        <location filename="../../ui/message_widgets.py" line="414"/>
         <source>Image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="402"/>
+        <location filename="../../ui/message_widgets.py" line="431"/>
         <source>Save image</source>
         <translation>保存图片</translation>
     </message>
@@ -1030,14 +1030,14 @@
 <context>
     <name>ImageThumb</name>
     <message numerus="yes">
-        <location filename="../../ui/message_widgets.py" line="360"/>
+        <location filename="../../ui/message_widgets.py" line="390"/>
         <source>%Ln characters of text</source>
         <translation>
             <numerusform>%Ln 个字符的文本</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="366"/>
+        <location filename="../../ui/message_widgets.py" line="396"/>
         <source>image</source>
         <translation>图片</translation>
     </message>
@@ -1916,22 +1916,22 @@
 <context>
     <name>UserMessageWidget</name>
     <message>
-        <location filename="../../ui/message_widgets.py" line="490"/>
+        <location filename="../../ui/message_widgets.py" line="520"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="491"/>
+        <location filename="../../ui/message_widgets.py" line="521"/>
         <source>Save &amp;&amp; send</source>
         <translation>保存并发送</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="501"/>
+        <location filename="../../ui/message_widgets.py" line="531"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="502"/>
+        <location filename="../../ui/message_widgets.py" line="532"/>
         <source>Edit and resend</source>
         <translation>编辑并重新发送</translation>
     </message>
