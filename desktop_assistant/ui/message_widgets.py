@@ -648,7 +648,6 @@ class AssistantMessageWidget(MessageWidget):
         actions.addWidget(self.regenerate_button)
         actions.addWidget(self.view_toggle)
         actions.addWidget(self.fingerprint_button)
-        actions.addSpacing(6)
         actions.addWidget(self.status_chip)
         actions.addStretch(1)
         actions.addWidget(self.meta)
@@ -681,6 +680,8 @@ class AssistantMessageWidget(MessageWidget):
         self.regenerate_button.setVisible(not streaming)
         self.speak_button.setVisible(self._can_speak and not streaming and bool(self.message.content))
         self.status_chip.setText(self.tr("Writing…") if streaming else "")
+        # Apart from the buttons before it; alone while streaming, level with the text above instead.
+        self.status_chip.setContentsMargins(0 if streaming else 6, 0, 0, 0)
 
     def show_text(self) -> None:
         self.text.stream_text(self.message.content)

@@ -62,6 +62,13 @@ def test_type_send_and_see_streamed_markdown(make_app, qtbot, server):
     assert window.composer.text() == ""
     assert window.composer.send_button.objectName() == "StopButton"
     assert button_fill(window.composer.send_button) == window.colors.text, "the style sheet's Stop look applies"
+    app.until(lambda: len(assistant_widgets(window)) == 1 and assistant_widgets(window)[0].status_chip.isVisible())
+    writing = assistant_widgets(window)[0]
+    app.settle(0.05)
+    if writing.message.status == MessageStatus.STREAMING:  # 200 tokens/s: still writing
+        assert writing.status_chip.text() == "Writing…"
+        chip_left = writing.status_chip.mapTo(writing, writing.status_chip.contentsRect().topLeft()).x()
+        assert chip_left == writing.text.geometry().left(), "'Writing…' is level with the text above it"
     app.run(task)
     app.settle()
     [reply] = assistant_widgets(window)
