@@ -440,7 +440,7 @@ class ContextMarker(QFrame):
         super().__init__(parent)
         self.setObjectName("ContextMarker")
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 4, 0, 8)
+        layout.setContentsMargins(0, 4, 0, 14)  # clear of the question under it
         row = QHBoxLayout()
         if mark.summary:
             text = self.tr("%n earlier messages summarised to fit the model's context window", "", mark.dropped)
