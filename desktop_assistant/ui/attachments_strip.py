@@ -18,6 +18,7 @@ from desktop_assistant.media import ImageError, ImageProblem
 from desktop_assistant.services.attachments import AttachmentService
 
 from .icons import icon
+from .picture_tiles import rounded_tile
 from .theme import Colors, restyle
 
 THUMB = 64
@@ -117,8 +118,7 @@ class AttachmentChip(QFrame):
             self._restyle()
             return
         if pixmap is not None and not pixmap.isNull():
-            self.thumb.setPixmap(pixmap.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
-                                               Qt.TransformationMode.SmoothTransformation))
+            self.thumb.setPixmap(rounded_tile(pixmap, THUMB, 6, self.devicePixelRatioF()))
         else:
             self.thumb.setText(self.tr("link"))
         size = f"{attachment.width}×{attachment.height} · " if attachment.width else ""

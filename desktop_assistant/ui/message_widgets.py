@@ -8,14 +8,10 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRectF, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import (
-    QColor,
     QDesktopServices,
     QGuiApplication,
-    QPainter,
-    QPainterPath,
-    QPen,
     QPixmap,
     QTextBlockFormat,
     QTextCharFormat,
@@ -54,6 +50,7 @@ from desktop_assistant.store import AttachmentFiles, ContextMark
 from .error_text import Action, describe
 from .icons import icon
 from .json_view import JsonView
+from .picture_tiles import rounded_tile
 from .theme import Colors
 from .turn_slices import SLICE_MS, turn_slices
 
@@ -344,31 +341,6 @@ class MessageWidget(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
 
-def _rounded_cover(pixmap: QPixmap, size: int, radius: int, ratio: float) -> QPixmap:
-    """The picture filling a rounded square, its middle kept: thumbnails of any shape line up as equal tiles
-    (fitted inside the square instead, a wide one floated in blank space beside a tall one)."""
-    side = round(size * ratio)
-    scaled = pixmap.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatioByExpanding,
-                           Qt.TransformationMode.SmoothTransformation)
-    tile = QPixmap(side, side)
-    tile.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(tile)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    clip = QPainterPath()
-    clip.addRoundedRect(0, 0, side, side, radius * ratio, radius * ratio)
-    painter.setClipPath(clip)
-    painter.drawPixmap((side - scaled.width()) // 2, (side - scaled.height()) // 2, scaled)
-    # A hairline of mid grey, visible on either theme: a picture with white or black edges keeps its outline.
-    painter.setClipping(False)
-    painter.setPen(QPen(QColor(128, 128, 128, 90), ratio))
-    painter.setBrush(Qt.BrushStyle.NoBrush)
-    half = ratio / 2
-    painter.drawRoundedRect(QRectF(half, half, side - ratio, side - ratio), radius * ratio, radius * ratio)
-    painter.end()
-    tile.setDevicePixelRatio(ratio)
-    return tile
-
-
 class ImageThumb(QLabel):
     """A sent image: a thumbnail that opens the picture large on click, with Save as."""
 
@@ -396,7 +368,7 @@ class ImageThumb(QLabel):
             self.setText(attachment.name or attachment.url or self.tr("image"))
             self.setWordWrap(True)
         else:
-            self.setPixmap(_rounded_cover(pixmap, self.SIZE, self.RADIUS, self.devicePixelRatioF()))
+            self.setPixmap(rounded_tile(pixmap, self.SIZE, self.RADIUS, self.devicePixelRatioF()))
         self.setToolTip(attachment.url or f"{attachment.name}\n{attachment.width}×{attachment.height}")
 
     def mouseReleaseEvent(self, event) -> None:

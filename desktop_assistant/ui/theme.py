@@ -125,8 +125,8 @@ def style_sheet(c: Colors) -> str:
     #MetaLabel {{ color: {c.muted}; }}
     #StatusChip {{ color: {c.muted}; }}
     #ErrorText {{ color: {c.danger}; }}
-    #ChoiceTabs::tab {{ padding: 3px 12px; margin-right: 4px; margin-bottom: 8px; border: 1px solid {c.border}; border-radius: 9px;
-                        background: transparent; color: {c.muted}; }}
+    #ChoiceTabs::tab {{ padding: 3px 12px; margin-right: 4px; margin-bottom: 8px; border: 1px solid {c.border};
+                        border-radius: 9px; background: transparent; color: {c.muted}; }}
     #ChoiceTabs::tab:selected {{ background: {c.selected}; color: {c.text}; border-color: {c.selected}; }}
     #ToolCard {{ border: 1px solid {c.border}; border-radius: 10px; background: {c.bubble}; }}
     #ToolCard QLabel {{ background: transparent; }}
