@@ -154,6 +154,12 @@ def style_sheet(c: Colors) -> str:
     #StopButton {{ background: {c.text}; border: none; border-radius: 16px; }}
     QToolButton#Flat {{ border: none; border-radius: 6px; padding: 3px; background: transparent; }}
     QToolButton#Flat:hover {{ background: {c.hover}; }}
+    QPushButton {{ border: 1px solid {c.border}; border-radius: 7px; padding: 4px 14px; background: {c.surface};
+                   color: {c.text}; }}
+    QPushButton:hover {{ background: {c.hover}; }}
+    QPushButton:pressed, QPushButton:checked {{ background: {c.selected}; }}
+    QPushButton:default {{ border-color: {c.accent}; }}
+    QPushButton:disabled {{ color: {c.muted}; background: {c.sidebar}; }}
     QPushButton#Link {{ border: none; color: {c.accent}; background: transparent; padding: 2px 4px; }}
     QPushButton#Link:hover {{ text-decoration: underline; }}
     #EmptyState QLabel {{ color: {c.muted}; }}
