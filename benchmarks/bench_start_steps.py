@@ -37,7 +37,7 @@ def child(profile: Path, started: float) -> None:
     def mark(name: str) -> None:
         marks.append((name, (time.monotonic() - started) * 1000))
 
-    mark("interpreter up (exec to the first line)")
+    mark("interpreter up, and this script's own imports")
     import asyncio  # noqa: F401 - imported for its own step
 
     mark("asyncio (the bare window imports it too)")
