@@ -652,7 +652,7 @@ class AssistantMessageWidget(MessageWidget):
         self.regenerate_button.setVisible(not streaming)
         self.speak_button.setVisible(self._can_speak and not streaming and bool(self.message.content))
         self.status_chip.setText(self.tr("Writing…") if streaming else "")
-        # Apart from the buttons before it; alone while streaming, level with the text above instead.
+        # Alone while streaming (the buttons come when it is done): level with the text above.
         self.status_chip.setContentsMargins(0 if streaming else 6, 0, 0, 0)
 
     def show_text(self) -> None:
@@ -736,6 +736,8 @@ class AssistantMessageWidget(MessageWidget):
         self.copy_button.setVisible(bool(self.message.content))
         self.speak_button.setVisible(self._can_speak and bool(self.message.content))
         self.regenerate_button.setVisible(True)
+        # Spaced from the copy/speak buttons; a reply that only called tools has none, and its line starts level.
+        self.status_chip.setContentsMargins(6 if self.message.content else 0, 0, 0, 0)
         if status == MessageStatus.INTERRUPTED and error is None:
             # Found on disk after a crash: the app died mid-reply.
             self.status_chip.setText(self.tr("Interrupted: the app closed before this reply finished"))

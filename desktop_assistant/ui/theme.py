@@ -28,17 +28,18 @@ class Colors:
     selected: str
     danger: str
     danger_bg: str
+    control_border: str  # buttons: a step stronger than `border`, so a button reads as one on either theme
 
 
 LIGHT = Colors(
     dark=False, window="#ffffff", sidebar="#f6f6f8", surface="#ffffff", bubble="#f0f1f4", text="#1f2328",
     muted="#6b7280", border="#e2e4e9", accent="#4b63f0", accent_text="#ffffff", hover="#eceef3",
-    selected="#e3e7fb", danger="#c62828", danger_bg="#fdecea",
+    selected="#e3e7fb", danger="#c62828", danger_bg="#fdecea", control_border="#d3d6dd",
 )
 DARK = Colors(
     dark=True, window="#1e1f22", sidebar="#17181a", surface="#2a2b2f", bubble="#2f3136", text="#e6e6e6",
     muted="#9aa0a6", border="#3a3c42", accent="#7b8cff", accent_text="#10131f", hover="#2c2e33",
-    selected="#30355a", danger="#ff8a80", danger_bg="#3b2323",
+    selected="#30355a", danger="#ff8a80", danger_bg="#3b2323", control_border="#50535b",
 )
 
 
@@ -154,12 +155,12 @@ def style_sheet(c: Colors) -> str:
     #StopButton {{ background: {c.text}; border: none; border-radius: 16px; }}
     QToolButton#Flat {{ border: none; border-radius: 6px; padding: 3px; background: transparent; }}
     QToolButton#Flat:hover {{ background: {c.hover}; }}
-    QPushButton {{ border: 1px solid {c.border}; border-radius: 7px; padding: 4px 14px; background: {c.surface};
-                   color: {c.text}; }}
+    QPushButton {{ border: 1px solid {c.control_border}; border-radius: 7px; padding: 4px 14px;
+                   background: {c.surface}; color: {c.text}; }}
     QPushButton:hover {{ background: {c.hover}; }}
     QPushButton:pressed, QPushButton:checked {{ background: {c.selected}; }}
     QPushButton:default {{ border-color: {c.accent}; }}
-    QPushButton:disabled {{ color: {c.muted}; background: {c.sidebar}; }}
+    QPushButton:disabled {{ color: {c.muted}; background: transparent; border-color: {c.border}; }}
     QPushButton#Link {{ border: none; color: {c.accent}; background: transparent; padding: 2px 4px; }}
     QPushButton#Link:hover {{ text-decoration: underline; }}
     #EmptyState QLabel {{ color: {c.muted}; }}

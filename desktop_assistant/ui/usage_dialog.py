@@ -50,6 +50,12 @@ class UsageDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.edit_button = buttons.addButton(self.tr("Edit prices…"), QDialogButtonBox.ButtonRole.ActionRole)
         self.reload_button = buttons.addButton(self.tr("Reload prices"), QDialogButtonBox.ButtonRole.ActionRole)
+        # Enter closes the report; it opened the price editor, the first button to take the focus.
+        for button in (self.edit_button, self.reload_button):
+            button.setAutoDefault(False)
+        close = buttons.button(QDialogButtonBox.StandardButton.Close)
+        close.setDefault(True)
+        close.setFocus()
         buttons.rejected.connect(self.reject)
         self.edit_button.clicked.connect(self.edit_prices)
         self.reload_button.clicked.connect(self.refresh)

@@ -45,6 +45,10 @@ def test_replies_show_their_cost_and_the_usage_view_sums_them(make_app, server, 
     assert cells[-1] == format_cost(both)
     day = dialog.tables["day"]
     assert day.rowCount() == 2 and day.item(1, 0).text() == "Total"
+    from PySide6.QtWidgets import QPushButton
+
+    defaults = [b.text() for b in dialog.findChildren(QPushButton) if b.isDefault()]
+    assert defaults == ["Close"], f"Enter would press {defaults}"
 
     # Edit prices: a copy of the built-in table opens in the system editor; changed prices show on reload.
     opened = []
