@@ -166,6 +166,7 @@ def style_sheet(c: Colors) -> str:
     #EmptyState QLabel {{ color: {c.muted}; }}
     #EmptyState #EmptyTitle {{ color: {c.text}; }}
     QDialogButtonBox {{ dialogbuttonbox-buttons-have-icons: 0; }}
+    QTableView::item {{ padding: 0 12px 0 0; }}  /* a gap before the next column; level with its header */
     QStatusBar {{ color: {c.muted}; background: {c.window}; border-top: 1px solid {c.border}; }}
     QStatusBar QLabel {{ color: {c.muted}; padding: 2px 10px; }}
     QScrollBar:vertical {{ width: 10px; background: transparent; margin: 2px; }}
