@@ -646,14 +646,18 @@ class AssistantMessageWidget(MessageWidget):
         self.updateGeometry()  # the chat's layout learns this row's new size now, not a posted event later
         self.height_changed.emit()
 
+    def _place_status_chip(self) -> None:
+        """Spaced from the copy button before it; where there is none (streaming, a reply that only called tools),
+        level with the text above."""
+        self.status_chip.setContentsMargins(6 if self.copy_button.isVisibleTo(self) else 0, 0, 0, 0)
+
     # --- streaming ------------------------------------------------------------------------------
     def _set_streaming(self, streaming: bool) -> None:
         self.copy_button.setVisible(not streaming)
         self.regenerate_button.setVisible(not streaming)
         self.speak_button.setVisible(self._can_speak and not streaming and bool(self.message.content))
         self.status_chip.setText(self.tr("Writing…") if streaming else "")
-        # Alone while streaming (the buttons come when it is done): level with the text above.
-        self.status_chip.setContentsMargins(0 if streaming else 6, 0, 0, 0)
+        self._place_status_chip()
 
     def show_text(self) -> None:
         self.text.stream_text(self.message.content)
@@ -736,8 +740,7 @@ class AssistantMessageWidget(MessageWidget):
         self.copy_button.setVisible(bool(self.message.content))
         self.speak_button.setVisible(self._can_speak and bool(self.message.content))
         self.regenerate_button.setVisible(True)
-        # Spaced from the copy/speak buttons; a reply that only called tools has none, and its line starts level.
-        self.status_chip.setContentsMargins(6 if self.message.content else 0, 0, 0, 0)
+        self._place_status_chip()
         if status == MessageStatus.INTERRUPTED and error is None:
             # Found on disk after a crash: the app died mid-reply.
             self.status_chip.setText(self.tr("Interrupted: the app closed before this reply finished"))
