@@ -61,11 +61,12 @@ def child(profile: Path, started: float) -> None:
 
     mark("the window's modules (ui)")
 
-    def note_around(owner: object, name: str, before: str, after: str) -> None:
+    def note_around(owner: object, name: str, before: str | None, after: str) -> None:
         original = getattr(owner, name)
 
         def run(*args, **kwargs):
-            mark(before)
+            if before is not None:  # None: nothing worth a step of its own since the last mark
+                mark(before)
             result = original(*args, **kwargs)
             mark(after)
             return result
@@ -74,8 +75,8 @@ def child(profile: Path, started: float) -> None:
 
     note_around(app_module, "build_services", "QApplication, logging, one-instance check, settings",
                 "build_services (store, providers, session, voice)")
-    note_around(main_window.MainWindow, "__init__", "(between)", "MainWindow()")
-    note_around(theme, "apply_style_sheet", "(between)", "style sheet")
+    note_around(main_window.MainWindow, "__init__", None, "MainWindow()")
+    note_around(theme, "apply_style_sheet", None, "style sheet")
     note_around(main_window.MainWindow, "_after_first_paint", "show() and the first paint",
                 "after the first paint: search field, prices")
     main_window.MainWindow.__init__ = _connect_after(main_window.MainWindow.__init__, lambda window:
