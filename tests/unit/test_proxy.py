@@ -27,6 +27,10 @@ class ProxyServer:
 
     def __init__(self) -> None:
         self.seen: list[str] = []
+        # Open connections, so that closing the proxy ends them while its loop still runs (a client's keep-alive
+        # connection may outlive the request; left to the garbage collector, it warns of unclosed transports).
+        self._tasks: set[asyncio.Task] = set()
+        self._writers: set[asyncio.StreamWriter] = set()
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -40,12 +44,22 @@ class ProxyServer:
         self._loop.run_forever()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
+        self._writers.add(writer)
         try:
             await self._handle(reader, writer)
         except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
             pass
         finally:
             writer.close()
+            self._tasks.discard(task)
+
+    async def _upstream(self, port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", port)
+        self._writers.add(up_writer)
+        return up_reader, up_writer
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         raise NotImplementedError
@@ -67,6 +81,11 @@ class ProxyServer:
     def __exit__(self, *exc: object) -> None:
         async def close() -> None:
             self._server.close()
+            # Closing the sockets ends every connection's reads, so its task finishes on its own (a cancelled one
+            # would be logged as an error by asyncio's stream callback).
+            for writer in self._writers:
+                writer.close()
+            await asyncio.wait_for(asyncio.gather(*self._tasks, return_exceptions=True), 5)
             await self._server.wait_closed()
 
         asyncio.run_coroutine_threadsafe(close(), self._loop).result(5)
@@ -92,7 +111,7 @@ class ForwardProxy(ProxyServer):
             return
         authority, path = target.split("://", 1)[1].split("/", 1)
         port = int(authority.rsplit(":", 1)[1])
-        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", port)
+        up_reader, up_writer = await self._upstream(port)
         # Forward with "Connection: close" so each exchange ends when the upstream closes.
         headers = [h for h in rest.split(b"\r\n") if h and not h.lower().startswith((b"connection", b"proxy-"))]
         up_writer.write(f"{method} /{path} {version}\r\n".encode() + b"\r\n".join(headers)
@@ -127,7 +146,7 @@ class Socks5Proxy(ProxyServer):
             host = ".".join(map(str, raw)) if address_type == 1 else raw.hex()
         port = int.from_bytes(await reader.readexactly(2), "big")
         self.seen.append(f"{'CONNECT' if command == 1 else command} {host}:{port}")
-        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", port)
+        up_reader, up_writer = await self._upstream(port)
         writer.write(b"\x05\x00\x00\x01" + bytes(4) + bytes(2))
         await writer.drain()
         await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
