@@ -76,10 +76,12 @@ class UsageDialog(QDialog):
         self._fill(self.tables["day"], self._store.usage_totals("day"), prices, with_period=True)
         self._fill(self.tables["month"], self._store.usage_totals("month"), prices, with_period=True)
         self._fill_voice(self.tables["voice"], prices)
-        note = self.tr("Prices in %1 per million tokens (voice: per minute or per million characters), from %2. "
-                       "Models without a price show tokens only.").replace(
-            "%1", prices.currency).replace("%2", str(self._pricing.user_file if self._pricing.user_file.exists()
-                                                    else self.tr("the built-in table")))
+        # Where the prices come from is a phrase of its own: a path and a name take different spacing in Chinese.
+        source = (self.tr("from %1").replace("%1", str(self._pricing.user_file))
+                  if self._pricing.user_file.exists() else self.tr("from the built-in table"))
+        note = self.tr("Prices in %1 per million tokens (voice: per minute or per million characters), %2. "
+                       "Models without a price show tokens only.").replace("%1", prices.currency).replace(
+            "%2", source)
         if self._pricing.problem:
             note = self.tr("Your price file could not be read (%1); the built-in prices are used.").replace(
                 "%1", self._pricing.problem) + "\n" + note

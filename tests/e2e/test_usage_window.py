@@ -146,3 +146,25 @@ def test_after_a_reply_the_encoding_loads_before_the_next_question(make_app, ser
     app.until(lambda: window.composer._tokenizer_task is not None)
     app.run(window.composer._tokenizer_task)
     assert tokens.ready() and window.composer.text() == ""
+
+
+def test_the_price_source_reads_naturally_in_chinese(make_app, qapp, monkeypatch):
+    """"From the built-in table" is one Chinese phrase (no space before the name), a file path keeps its space."""
+    from PySide6.QtGui import QDesktopServices
+
+    from desktop_assistant.ui import i18n
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: True)
+
+    app = make_app()
+    translators = i18n.install(qapp, "zh_CN")
+    try:
+        dialog = app.do(app.window.show_usage)
+        assert "），来自内置价格表。" in dialog.note.text(), dialog.note.text()
+        dialog.edit_prices()  # writes the user's own copy of the table
+        app.do(dialog.reload_button.click)
+        assert f"），来自 {app.profile_dir / 'pricing.json'}。" in dialog.note.text(), dialog.note.text()
+        dialog.reject()
+    finally:
+        for translator in translators:
+            qapp.removeTranslator(translator)

@@ -42,127 +42,127 @@
 <context>
     <name>AssistantMessageWidget</name>
     <message>
-        <location filename="../../ui/message_widgets.py" line="601"/>
+        <location filename="../../ui/message_widgets.py" line="573"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="603"/>
+        <location filename="../../ui/message_widgets.py" line="575"/>
         <source>Continue with this choice</source>
         <translation>用这个回复继续</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="630"/>
+        <location filename="../../ui/message_widgets.py" line="602"/>
         <source>Copy reply</source>
         <translation>复制回复</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="631"/>
+        <location filename="../../ui/message_widgets.py" line="603"/>
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="632"/>
+        <location filename="../../ui/message_widgets.py" line="604"/>
         <source>Reproduce</source>
         <translation>重现</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="635"/>
-        <location filename="../../ui/message_widgets.py" line="819"/>
-        <location filename="../../ui/message_widgets.py" line="836"/>
+        <location filename="../../ui/message_widgets.py" line="607"/>
+        <location filename="../../ui/message_widgets.py" line="797"/>
+        <location filename="../../ui/message_widgets.py" line="814"/>
         <source>Show as text</source>
         <translation>以文本显示</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="638"/>
-        <location filename="../../ui/message_widgets.py" line="712"/>
+        <location filename="../../ui/message_widgets.py" line="610"/>
+        <location filename="../../ui/message_widgets.py" line="689"/>
         <source>Read aloud</source>
         <translation>朗读</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="683"/>
+        <location filename="../../ui/message_widgets.py" line="659"/>
         <source>Writing…</source>
         <translation>正在生成…</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="712"/>
+        <location filename="../../ui/message_widgets.py" line="689"/>
         <source>Stop reading aloud</source>
         <translation>停止朗读</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="733"/>
+        <location filename="../../ui/message_widgets.py" line="710"/>
         <source>Choice %1</source>
         <translation>回复 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="751"/>
+        <location filename="../../ui/message_widgets.py" line="728"/>
         <source>system_fingerprint %1: the same seed and settings reproduce this reply on the same backend. Click to run the same request again.</source>
         <translation>system_fingerprint %1：在同一后端上，相同的种子和设置会重现这条回复。点击可再次发送同样的请求。</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="754"/>
+        <location filename="../../ui/message_widgets.py" line="731"/>
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="755"/>
+        <location filename="../../ui/message_widgets.py" line="732"/>
         <source>Interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="756"/>
+        <location filename="../../ui/message_widgets.py" line="733"/>
         <source>Interrupted by you</source>
         <translation>已被你打断</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="761"/>
+        <location filename="../../ui/message_widgets.py" line="738"/>
         <source>Called tools: %1</source>
         <translation>调用了工具：%1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/message_widgets.py" line="782"/>
+        <location filename="../../ui/message_widgets.py" line="760"/>
         <source>%n tokens</source>
         <translation>
             <numerusform>%n 个 token</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="768"/>
+        <location filename="../../ui/message_widgets.py" line="746"/>
         <source>Interrupted: the app closed before this reply finished</source>
         <translation>已中断：回复完成前应用已关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="783"/>
+        <location filename="../../ui/message_widgets.py" line="761"/>
         <source>%1 prompt tokens (%2 cached) + %3 completion tokens</source>
         <translation>%1 个提示 token（其中 %2 个命中缓存）+ %3 个生成 token</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="823"/>
+        <location filename="../../ui/message_widgets.py" line="801"/>
         <source>Does not match the schema: %1</source>
         <translation>不符合 Schema：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="827"/>
+        <location filename="../../ui/message_widgets.py" line="805"/>
         <source>Matches the schema</source>
         <translation>符合 Schema</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="836"/>
+        <location filename="../../ui/message_widgets.py" line="814"/>
         <source>Show as tree</source>
         <translation>以树形显示</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="848"/>
+        <location filename="../../ui/message_widgets.py" line="826"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="849"/>
+        <location filename="../../ui/message_widgets.py" line="827"/>
         <source>Provider settings</source>
         <translation>服务商设置</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="850"/>
+        <location filename="../../ui/message_widgets.py" line="828"/>
         <source>Chat settings</source>
         <translation>对话设置</translation>
     </message>
@@ -170,12 +170,12 @@
 <context>
     <name>AttachmentChip</name>
     <message>
-        <location filename="../../ui/attachments_strip.py" line="86"/>
+        <location filename="../../ui/attachments_strip.py" line="87"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/attachments_strip.py" line="116"/>
+        <location filename="../../ui/attachments_strip.py" line="117"/>
         <source>%Ln characters of text</source>
         <translation>
             <numerusform>%Ln 个字符的文本</numerusform>
@@ -197,52 +197,52 @@
 <context>
     <name>Attachments</name>
     <message>
-        <location filename="../../ui/attachments_strip.py" line="29"/>
+        <location filename="../../ui/attachments_strip.py" line="30"/>
         <source>The file is empty.</source>
         <translation>文件是空的。</translation>
     </message>
     <message>
-        <location filename="../../ui/attachments_strip.py" line="30"/>
+        <location filename="../../ui/attachments_strip.py" line="31"/>
         <source>The file is over 50 MB.</source>
         <translation>文件超过 50 MB。</translation>
     </message>
     <message>
-        <location filename="../../ui/attachments_strip.py" line="31"/>
+        <location filename="../../ui/attachments_strip.py" line="32"/>
         <source>Not an image (JPEG, PNG, WebP, GIF, BMP or TIFF) or a text file.</source>
         <translation>不是图片（JPEG、PNG、WebP、GIF、BMP、TIFF），也不是文本文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/attachments_strip.py" line="33"/>
+        <location filename="../../ui/attachments_strip.py" line="34"/>
         <source>This image format is not supported; use JPEG, PNG, WebP, GIF, BMP or TIFF.</source>
         <translation>不支持此图片格式，请使用 JPEG、PNG、WebP、GIF、BMP 或 TIFF。</translation>
     </message>
     <message>
-        <location filename="../../ui/attachments_strip.py" line="35"/>
+        <location filename="../../ui/attachments_strip.py" line="36"/>
         <source>The image is damaged or incomplete.</source>
         <translation>图片已损坏或不完整。</translation>
     </message>
     <message>
-        <location filename="../../ui/attachments_strip.py" line="36"/>
+        <location filename="../../ui/attachments_strip.py" line="37"/>
         <source>The image is too large in pixels to open safely.</source>
         <translation>图片像素过多，无法安全打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/attachments_strip.py" line="37"/>
+        <location filename="../../ui/attachments_strip.py" line="38"/>
         <source>The file cannot be read.</source>
         <translation>无法读取该文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/attachments_strip.py" line="38"/>
+        <location filename="../../ui/attachments_strip.py" line="39"/>
         <source>The image link cannot be reached.</source>
         <translation>无法访问该图片链接。</translation>
     </message>
     <message>
-        <location filename="../../ui/attachments_strip.py" line="39"/>
+        <location filename="../../ui/attachments_strip.py" line="40"/>
         <source>Not readable text (UTF-8 or GB18030).</source>
         <translation>不是可读的文本（需为 UTF-8 或 GB18030 编码）。</translation>
     </message>
     <message>
-        <location filename="../../ui/attachments_strip.py" line="41"/>
+        <location filename="../../ui/attachments_strip.py" line="42"/>
         <source>The image cannot be used.</source>
         <translation>无法使用这张图片。</translation>
     </message>
@@ -743,32 +743,32 @@
 <context>
     <name>ContextMarker</name>
     <message numerus="yes">
-        <location filename="../../ui/message_widgets.py" line="446"/>
+        <location filename="../../ui/message_widgets.py" line="418"/>
         <source>%n earlier messages summarised to fit the model&apos;s context window</source>
         <translation>
             <numerusform>为适应模型的上下文窗口，已总结之前的 %n 条消息</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/message_widgets.py" line="448"/>
+        <location filename="../../ui/message_widgets.py" line="420"/>
         <source>%n earlier messages left out to fit the model&apos;s context window</source>
         <translation>
             <numerusform>为适应模型的上下文窗口，已省略之前的 %n 条消息</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="453"/>
-        <location filename="../../ui/message_widgets.py" line="474"/>
+        <location filename="../../ui/message_widgets.py" line="425"/>
+        <location filename="../../ui/message_widgets.py" line="446"/>
         <source>Show summary</source>
         <translation>显示总结</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="467"/>
+        <location filename="../../ui/message_widgets.py" line="439"/>
         <source>No summary could be written: %1</source>
         <translation>无法生成总结：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="474"/>
+        <location filename="../../ui/message_widgets.py" line="446"/>
         <source>Hide summary</source>
         <translation>隐藏总结</translation>
     </message>
@@ -1017,12 +1017,12 @@
 <context>
     <name>ImagePreview</name>
     <message>
-        <location filename="../../ui/message_widgets.py" line="414"/>
+        <location filename="../../ui/message_widgets.py" line="386"/>
         <source>Image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="431"/>
+        <location filename="../../ui/message_widgets.py" line="403"/>
         <source>Save image</source>
         <translation>保存图片</translation>
     </message>
@@ -1030,14 +1030,14 @@
 <context>
     <name>ImageThumb</name>
     <message numerus="yes">
-        <location filename="../../ui/message_widgets.py" line="390"/>
+        <location filename="../../ui/message_widgets.py" line="362"/>
         <source>%Ln characters of text</source>
         <translation>
             <numerusform>%Ln 个字符的文本</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="396"/>
+        <location filename="../../ui/message_widgets.py" line="368"/>
         <source>image</source>
         <translation>图片</translation>
     </message>
@@ -1824,91 +1824,96 @@
         <translation>重新载入价格</translation>
     </message>
     <message>
-        <location filename="../../ui/usage_dialog.py" line="73"/>
-        <source>Prices in %1 per million tokens (voice: per minute or per million characters), from %2. Models without a price show tokens only.</source>
-        <translation>价格单位为每百万 token 的 %1（语音：按分钟或每百万字符计），来自 %2。没有价格的模型只显示 token 数。</translation>
+        <location filename="../../ui/usage_dialog.py" line="80"/>
+        <source>from %1</source>
+        <translation>来自 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/usage_dialog.py" line="76"/>
-        <source>the built-in table</source>
-        <translation>内置价格表</translation>
+        <location filename="../../ui/usage_dialog.py" line="81"/>
+        <source>from the built-in table</source>
+        <translation>来自内置价格表</translation>
     </message>
     <message>
-        <location filename="../../ui/usage_dialog.py" line="78"/>
+        <location filename="../../ui/usage_dialog.py" line="82"/>
+        <source>Prices in %1 per million tokens (voice: per minute or per million characters), %2. Models without a price show tokens only.</source>
+        <translation>价格单位为每百万 token 的 %1（语音：按分钟或每百万字符计），%2。没有价格的模型只显示 token 数。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/usage_dialog.py" line="86"/>
         <source>Your price file could not be read (%1); the built-in prices are used.</source>
         <translation>无法读取你的价格文件（%1），已改用内置价格。</translation>
     </message>
     <message>
-        <location filename="../../ui/usage_dialog.py" line="83"/>
-        <location filename="../../ui/usage_dialog.py" line="118"/>
+        <location filename="../../ui/usage_dialog.py" line="91"/>
+        <location filename="../../ui/usage_dialog.py" line="126"/>
         <source>Period</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/usage_dialog.py" line="84"/>
-        <location filename="../../ui/usage_dialog.py" line="118"/>
+        <location filename="../../ui/usage_dialog.py" line="92"/>
+        <location filename="../../ui/usage_dialog.py" line="126"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../ui/usage_dialog.py" line="84"/>
+        <location filename="../../ui/usage_dialog.py" line="92"/>
         <source>Replies</source>
         <translation>回复数</translation>
     </message>
     <message>
-        <location filename="../../ui/usage_dialog.py" line="84"/>
+        <location filename="../../ui/usage_dialog.py" line="92"/>
         <source>Input tokens</source>
         <translation>输入 token</translation>
     </message>
     <message>
-        <location filename="../../ui/usage_dialog.py" line="84"/>
+        <location filename="../../ui/usage_dialog.py" line="92"/>
         <source>Cached</source>
         <translation>缓存</translation>
     </message>
     <message>
-        <location filename="../../ui/usage_dialog.py" line="85"/>
+        <location filename="../../ui/usage_dialog.py" line="93"/>
         <source>Output tokens</source>
         <translation>输出 token</translation>
     </message>
     <message>
-        <location filename="../../ui/usage_dialog.py" line="85"/>
-        <location filename="../../ui/usage_dialog.py" line="119"/>
+        <location filename="../../ui/usage_dialog.py" line="93"/>
+        <location filename="../../ui/usage_dialog.py" line="127"/>
         <source>Cost</source>
         <translation>费用</translation>
     </message>
     <message>
-        <location filename="../../ui/usage_dialog.py" line="107"/>
-        <location filename="../../ui/usage_dialog.py" line="108"/>
+        <location filename="../../ui/usage_dialog.py" line="115"/>
+        <location filename="../../ui/usage_dialog.py" line="116"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../ui/usage_dialog.py" line="117"/>
+        <location filename="../../ui/usage_dialog.py" line="125"/>
         <source>Transcription</source>
         <translation>语音转写</translation>
     </message>
     <message>
-        <location filename="../../ui/usage_dialog.py" line="117"/>
+        <location filename="../../ui/usage_dialog.py" line="125"/>
         <source>Spoken replies</source>
         <translation>朗读回复</translation>
     </message>
     <message>
-        <location filename="../../ui/usage_dialog.py" line="118"/>
+        <location filename="../../ui/usage_dialog.py" line="126"/>
         <source>Use</source>
         <translation>用途</translation>
     </message>
     <message>
-        <location filename="../../ui/usage_dialog.py" line="118"/>
+        <location filename="../../ui/usage_dialog.py" line="126"/>
         <source>Requests</source>
         <translation>请求数</translation>
     </message>
     <message>
-        <location filename="../../ui/usage_dialog.py" line="118"/>
+        <location filename="../../ui/usage_dialog.py" line="126"/>
         <source>Minutes</source>
         <translation>分钟</translation>
     </message>
     <message>
-        <location filename="../../ui/usage_dialog.py" line="119"/>
+        <location filename="../../ui/usage_dialog.py" line="127"/>
         <source>Characters</source>
         <translation>字符数</translation>
     </message>
@@ -1916,22 +1921,22 @@
 <context>
     <name>UserMessageWidget</name>
     <message>
-        <location filename="../../ui/message_widgets.py" line="520"/>
+        <location filename="../../ui/message_widgets.py" line="492"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="521"/>
+        <location filename="../../ui/message_widgets.py" line="493"/>
         <source>Save &amp;&amp; send</source>
         <translation>保存并发送</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="531"/>
+        <location filename="../../ui/message_widgets.py" line="503"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../ui/message_widgets.py" line="532"/>
+        <location filename="../../ui/message_widgets.py" line="504"/>
         <source>Edit and resend</source>
         <translation>编辑并重新发送</translation>
     </message>
