@@ -16,7 +16,8 @@ either program is instrumented; every figure is observed from outside:
 * Start: time.monotonic() just before the exec -> MapNotify of the window (median of N runs, after one
   unmeasured run of each to warm the file cache; the app's modules are byte-compiled first, as an installed
   app's are, even where PYTHONDONTWRITEBYTECODE is set). xdotool's `search --sync` polls only every 0.5 s, too
-  coarse for this. The first painted frame (first damage) is shown as well.
+  coarse for this. The first painted frame (first damage) is shown as well, and the median of the ratios of
+  each app start to the bare start run right after it (--start-runs N sets how many of each).
 * Idle memory: PSS (/proc/PID/smaps_rollup) 3 s after the map; the SDK is imported by then in both.
 * Reply CPU: utime+stime (/proc/PID/stat: all threads) sampled every 20 ms, from just before Return to
   "drawing done". The question is typed before the first sample, so typing is not counted. Return's own
@@ -516,6 +517,11 @@ def bench_start(bench: Bench, runs: int) -> dict[str, dict[str, float]]:
             out[kind]["pss"].append(pss)
             print(f"  start run {i} {kind:4}: mapped {mapped * 1000:6.0f} ms, first paint {paint * 1000:6.0f} ms, "
                   f"idle PSS {pss:6.1f} MiB", flush=True)
+    # Each app start is followed by a bare one: the median of the pairs' ratios is steadier than the ratio of the
+    # medians when the machine's speed drifts during the runs.
+    pairs = [a / b for a, b in zip(out["app"]["start"], out["bare"]["start"], strict=True)]
+    print(f"  start, app/bare per pair: median {median(pairs):.2f}x (pairs {', '.join(f'{r:.2f}' for r in pairs)})",
+          flush=True)
     return {k: {m: median(v) for m, v in metrics.items()} for k, metrics in out.items()}
 
 
@@ -810,6 +816,7 @@ def row(metric: str, app: str, bare: str, rel: str, target: str, ok: bool | None
 def main() -> int:
     parser = argparse.ArgumentParser(description="End-to-end app benchmark against a bare PySide6 window.")
     parser.add_argument("--quick", action="store_true", help="fewer runs and shorter paced replies (~3 min)")
+    parser.add_argument("--start-runs", type=int, help="starts of each, app and bare, in turn (default 9, --quick 3)")
     parser.add_argument("--keep", type=Path, help="keep profiles and logs in this directory")
     parser.add_argument("--only", type=lambda v: set(v.split(",")), default=None, metavar="PHASES",
                         help=f"run only these phases (comma-separated: {','.join(PHASES)}); prints the per-run "
@@ -829,7 +836,8 @@ def main() -> int:
         print("bench_app: needs python-xlib (benchmark only): .venv/bin/pip install python-xlib", file=sys.stderr)
         return 2
 
-    start_runs = 3 if args.quick else 9  # a start varies by +-30% on a shared VM: more runs, steadier medians
+    start_runs = args.start_runs or (3 if args.quick else 9)  # a start varies by +-30% on a shared VM: more runs,
+    # steadier medians
     repeats = 2 if args.quick else 6  # 5,000-token replies at full speed, one after the other
     paced_tokens = 1500 if args.quick else 5000
     blocking_paced = 1000 if args.quick else 2000
