@@ -20,6 +20,7 @@ from .config.settings import SettingsFile
 from .llm.audio_api import AudioGateway
 from .llm.gateway import ChatGateway, ClientOptions
 from .llm.network_thread import NetworkThread
+from .logging_setup import begin_logging, open_log
 from .services.attachments import AttachmentService
 from .services.chat_session import ChatSession
 from .services.providers import ProviderService
@@ -43,9 +44,7 @@ def run(profile_dir: Path | None = None, *, language: str | None = None, files: 
     from PySide6.QtWidgets import QApplication
 
     paths = ProfilePaths.for_dir(profile_dir) if profile_dir else ProfilePaths.platform_default()
-    from .logging_setup import configure_logging
-
-    configure_logging(paths.log_dir)
+    begin_logging(paths.log_dir)  # the file opens after the first paint (_main), or on the way out
 
     QApplication.setApplicationName(APP_ID)
     QApplication.setApplicationDisplayName(APP_NAME)
@@ -79,6 +78,7 @@ def run(profile_dir: Path | None = None, *, language: str | None = None, files: 
         return 0
     finally:
         loop.close()
+        open_log()  # a start that ended before the first paint (handed over, a database error) logged too
 
 
 @dataclass
@@ -167,6 +167,7 @@ async def _main(app, paths: ProfilePaths, language: str | None, built: list[Serv
     # starts earlier, on this thread or holding the GIL on another, delays the first frame.)
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(painted, FIRST_PAINT_WAIT)  # a window that starts minimised never paints
+    open_log()
     await services.providers.load_active_key()
     warming = asyncio.ensure_future(_warm_up(services, window))
     if services.providers.needs_onboarding():
@@ -255,6 +256,7 @@ def _crash_hook(exc_type, exc, tb) -> None:
 
     text = redact_secrets("".join(traceback.format_exception(exc_type, exc, tb)))
     logging.getLogger("desktop_assistant.crash").error("unexpected exception\n%s", text)
+    open_log()  # written now, even before the first paint (the dialog says it was)
     if os.environ.get("DESKTOP_ASSISTANT_NO_CRASH_DIALOG"):
         return
     with contextlib.suppress(Exception):
