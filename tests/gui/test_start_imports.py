@@ -17,11 +17,13 @@ SCRIPT = textwrap.dedent("""
     from desktop_assistant.app import build_services
     from desktop_assistant.config.paths import ProfilePaths
     from desktop_assistant.config.pricing_file import PricingFile
+    from desktop_assistant.logging_setup import begin_logging
     from desktop_assistant.ui import theme
     from desktop_assistant.ui.main_window import MainWindow
 
     app = QApplication([])
     paths = ProfilePaths.for_dir(Path(sys.argv[1]))
+    begin_logging(paths.log_dir)  # as app.run does; the file opens after the first paint
     services = build_services(paths, {"OPENAI_API_KEY": "start-test-key-0000", "OPENAI_BASE_URL": "http://127.0.0.1:9/v1"})
     window = MainWindow(services.session, services.providers, services.store, theme.LIGHT, services.attachments,
                         services.voice, log_dir=paths.log_dir, pricing=PricingFile(paths.pricing_file))
@@ -33,8 +35,10 @@ SCRIPT = textwrap.dedent("""
     print(json.dumps(loaded))
 """)
 
-# Loaded later: the SDK and Markdown by the warm-up after the first paint, the rest on first use.
+# Loaded later: the SDK and Markdown by the warm-up after the first paint, the log file's handler just after that
+# paint, the rest on first use.
 NOT_BEFORE_THE_WINDOW = [
+    "logging.handlers", "pickle",
     "openai", "httpx", "markdown_it", "pygments", "tiktoken", "numpy", "sounddevice", "PIL", "fractions",
     "desktop_assistant.domain.tools", "desktop_assistant.domain.context", "desktop_assistant.domain.pricing",
     "desktop_assistant.llm.chat_stream", "desktop_assistant.llm.requests", "desktop_assistant.llm.summaries",
