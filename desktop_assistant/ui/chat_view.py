@@ -63,12 +63,12 @@ class EmptyState(QWidget):
         self.setObjectName("EmptyState")
         layout = QVBoxLayout(self)
         layout.addStretch(2)
-        title = QLabel(self.tr("What can I help with?"))
+        # Sized by rich text (x-large: 1.5x the body font; weight 700, where CJK fonts without a bold face fake
+        # one), not through a QFont: the window's first paint then needs no QFont Python type (~5 ms of enums).
+        text = self.tr("What can I help with?").replace("&", "&amp;").replace("<", "&lt;")  # (html: +2 ms to load)
+        title = QLabel(f"<span style='font-size: x-large; font-weight: 700'>{text}</span>")
         title.setObjectName("EmptyTitle")
-        font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.6)
-        font.setWeight(font.Weight.Bold)  # CJK fonts without a bold face fake it only at 700+
-        title.setFont(font)
+        title.setTextFormat(Qt.TextFormat.RichText)
         title.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(title)
         hints = QLabel(

@@ -30,9 +30,11 @@ SCRIPT = textwrap.dedent("""
     window.show()
     app.processEvents()
     loaded = sorted(sys.modules)
+    import PySide6.QtGui
+    qt_types = sorted(vars(PySide6.QtGui))  # PySide makes a Qt class's Python type when it is first used
     services.network.stop()
     services.store.close()
-    print(json.dumps(loaded))
+    print(json.dumps([loaded, qt_types]))
 """)
 
 # Loaded later: the SDK and Markdown by the warm-up after the first paint, the log file's handler just after that
@@ -53,7 +55,12 @@ def test_the_window_appears_without_the_features_that_load_later(tmp_path):
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     out = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path)], capture_output=True, text=True, timeout=120,
                          env=env, check=True)
-    loaded = set(json.loads(out.stdout.strip().splitlines()[-1]))
+    modules, qt_types = json.loads(out.stdout.strip().splitlines()[-1])
+    loaded = set(modules)
     assert "desktop_assistant.ui.main_window" in loaded and "desktop_assistant.services.chat_session" in loaded
     early = [name for name in NOT_BEFORE_THE_WINDOW if name in loaded]
     assert early == [], f"imported before the window appeared: {early}"
+
+    # QFont's Python type, with its enums, costs ~5 ms to make: the window's own fonts come from the style sheet
+    # and rich text until the first paint.
+    assert "QFont" not in qt_types, "a QFont was made in Python before the window appeared"
