@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from desktop_assistant import APP_ID
 
 
-@dataclass(frozen=True, slots=True)
-class ProfilePaths:
+class ProfilePaths(NamedTuple):
     settings_file: Path
     database_file: Path
     log_dir: Path

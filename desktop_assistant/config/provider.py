@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .settings import ProviderProfile
 
 
-@dataclass(frozen=True, slots=True)
-class ResolvedProvider:
+class ResolvedProvider(NamedTuple):
     profile_id: str
     name: str
     base_url: str

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 from .ids import new_id
 
@@ -25,8 +26,7 @@ class MessageStatus(StrEnum):
     CUT_OFF = "cut_off"  # the user spoke over it in a voice conversation (barge-in); text kept
 
 
-@dataclass(frozen=True, slots=True)
-class Usage:
+class Usage(NamedTuple):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     total_tokens: int = 0
@@ -37,8 +37,7 @@ class Usage:
         return cls(prompt, completion, total if total is not None else prompt + completion, cached)
 
 
-@dataclass(frozen=True, slots=True)
-class Attachment:
+class Attachment(NamedTuple):
     """An image (or a text file) sent with a user message. `sha256` names its prepared bytes in the attachment
     store; `url` is set instead for an http(s) image the API fetches itself. A text file has mime text/plain
     and its length in characters as `width`."""
@@ -57,8 +56,7 @@ class Attachment:
         return self.mime.startswith("text/")
 
 
-@dataclass(frozen=True, slots=True)
-class ToolCall:
+class ToolCall(NamedTuple):
     id: str
     name: str
     arguments: str  # JSON text, as the model wrote it (possibly malformed)

@@ -12,7 +12,7 @@ import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from desktop_assistant.config.provider import ResolvedProvider
 from desktop_assistant.domain.errors import AssistantError, ErrorKind
@@ -48,8 +48,7 @@ class StreamBatch:
     others: dict[int, str] = field(default_factory=dict)  # text of the other choices (n > 1), by index
 
 
-@dataclass(frozen=True, slots=True)
-class ClientOptions:
+class ClientOptions(NamedTuple):
     timeout: float = 60.0
     max_retries: int = 2
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class MarkdownTheme:
+class MarkdownTheme(NamedTuple):
     """Colours (``#rrggbb``) baked into the HTML as inline styles.
 
     Inline styles rather than classes because QTextDocument keeps no class names once

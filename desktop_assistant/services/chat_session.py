@@ -7,8 +7,8 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from dataclasses import replace
+from typing import TYPE_CHECKING, NamedTuple
 
 from desktop_assistant.config.provider import ResolvedProvider
 from desktop_assistant.domain.errors import AssistantError, ErrorKind
@@ -33,8 +33,7 @@ PERSIST_INTERVAL = 0.5  # seconds: a killed app loses at most this much of a str
 TITLE_LENGTH = 48
 
 
-@dataclass(frozen=True, slots=True)
-class TurnResult:
+class TurnResult(NamedTuple):
     message: Message
     error: AssistantError | None = None
 

@@ -7,7 +7,7 @@ import contextlib
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from desktop_assistant.config.provider import ResolvedProvider, resolve_provider
 from desktop_assistant.config.secrets import KeyringProblem, SecretStore, SecretStoreError
@@ -21,8 +21,7 @@ log = logging.getLogger(__name__)
 PROBE_TIMEOUT = 0.4  # seconds per local port: a closed port answers at once, a filtered one must not stall
 
 
-@dataclass(frozen=True, slots=True)
-class LocalServer:
+class LocalServer(NamedTuple):
     name: str
     base_url: str
     models: list[str]

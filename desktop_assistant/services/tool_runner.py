@@ -12,8 +12,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from desktop_assistant.config.provider import ResolvedProvider
 from desktop_assistant.domain.models import ToolCall
@@ -28,8 +27,7 @@ MAX_TOOL_ROUNDS = 6  # model -> tools -> model ... at most this many times in on
 RESULT_LIMIT = 30_000  # characters of a tool result sent back (a huge one would flood the context)
 
 
-@dataclass(frozen=True, slots=True)
-class ToolOutcome:
+class ToolOutcome(NamedTuple):
     call: ToolCall
     result: str  # what the model reads (JSON text)
     arguments: Any  # parsed, for display (the raw text when it was not valid JSON)

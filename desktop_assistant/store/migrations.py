@@ -9,15 +9,14 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from .database import transaction
 from .errors import SchemaTooNewError
 
 
-@dataclass(frozen=True, slots=True)
-class Migration:
+class Migration(NamedTuple):
     name: str
     apply: Callable[[sqlite3.Connection], None]
 

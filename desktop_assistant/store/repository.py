@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import NamedTuple
 
 from ..domain.models import Attachment, Conversation, Message, MessageStatus, Role, ToolCall, Usage
 from .database import connect, transaction
@@ -59,8 +59,7 @@ def _message(row: tuple) -> Message:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class UsageRow:
+class UsageRow(NamedTuple):
     period: str  # "2026-11-21", "2026-11" or "" for all time
     model: str
     replies: int
@@ -73,8 +72,7 @@ class UsageRow:
         return Usage.from_counts(self.prompt_tokens, self.completion_tokens, cached=self.cached_tokens)
 
 
-@dataclass(frozen=True, slots=True)
-class AudioUsageRow:
+class AudioUsageRow(NamedTuple):
     period: str
     kind: str  # "transcription" or "speech"
     model: str
@@ -83,8 +81,7 @@ class AudioUsageRow:
     characters: int
 
 
-@dataclass(frozen=True, slots=True)
-class ContextMark:
+class ContextMark(NamedTuple):
     """The last request of a chat sent messages from `first_kept_id` on; `dropped` earlier ones were left out
     or, with `summary`, summarised (up to `summary_through_id`)."""
 

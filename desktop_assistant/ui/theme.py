@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QGuiApplication, QPalette
@@ -12,8 +12,7 @@ from desktop_assistant.config.settings import Theme
 from desktop_assistant.markdown.theme import MarkdownTheme
 
 
-@dataclass(frozen=True, slots=True)
-class Colors:
+class Colors(NamedTuple):
     dark: bool
     window: str
     sidebar: str
