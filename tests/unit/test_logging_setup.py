@@ -74,3 +74,17 @@ def test_configure_logging_opens_the_file_at_once(tmp_path, root_handlers):
     logging.getLogger("desktop_assistant.test").info("straight to the file")
     handler.flush()
     assert "straight to the file" in log_text(tmp_path)
+
+
+def test_an_unwritable_log_directory_logs_to_stderr_instead(tmp_path, root_handlers, capsys):
+    """A read-only profile or a full disk must not stop the app: the log goes to stderr, and says why."""
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("a file where the log directory should be", encoding="utf-8")
+    begin_logging(blocked / "logs")
+    logging.getLogger("desktop_assistant.test").warning("kept from the start")
+    handler = open_log()
+    assert isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler)
+    logging.getLogger("desktop_assistant.test").warning("and after it")
+    err = capsys.readouterr().err
+    assert "cannot write the log file" in err and str(blocked / "logs") in err
+    assert err.index("kept from the start") < err.index("and after it")
