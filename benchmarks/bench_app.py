@@ -836,8 +836,8 @@ def main() -> int:
         print("bench_app: needs python-xlib (benchmark only): .venv/bin/pip install python-xlib", file=sys.stderr)
         return 2
 
-    start_runs = args.start_runs or (3 if args.quick else 9)  # a start varies by +-30% on a shared VM: more runs,
-    # steadier medians
+    # A start varies by +-30% on a shared VM: more runs, steadier medians.
+    start_runs = args.start_runs or (3 if args.quick else 9)
     repeats = 2 if args.quick else 6  # 5,000-token replies at full speed, one after the other
     paced_tokens = 1500 if args.quick else 5000
     blocking_paced = 1000 if args.quick else 2000

@@ -52,24 +52,22 @@ def open_log() -> logging.Handler | None:
     from logging.handlers import RotatingFileHandler
 
     handler: logging.Handler
+    problem: OSError | None = None
     try:
         early.log_dir.mkdir(parents=True, exist_ok=True)
         handler = RotatingFileHandler(
             early.log_dir / "desktop-assistant.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"
         )
     except OSError as exc:  # a read-only or full disk: the app still runs, and says where its log went
-        handler = logging.StreamHandler()  # stderr
-        handler.setFormatter(RedactingFormatter("%(levelname)s %(name)s: %(message)s"))
-        handler.handle(logging.makeLogRecord({
-            "name": __name__, "levelno": logging.WARNING, "levelname": "WARNING",
-            "msg": "cannot write the log file in %s (%s); logging to stderr", "args": (early.log_dir, exc)}))
-    else:
-        handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        problem, handler = exc, logging.StreamHandler()  # stderr
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     for record in early.records:
-        if record.levelno >= handler.level:
-            handler.handle(record)
+        handler.handle(record)
     root.removeHandler(early)
     root.addHandler(handler)
+    if problem is not None:
+        logging.getLogger(__name__).warning("cannot write the log file in %s (%s); logging to stderr",
+                                            early.log_dir, problem)
     return handler
 
 

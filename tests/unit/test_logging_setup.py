@@ -10,7 +10,7 @@ import pytest
 from desktop_assistant.domain.redact import register_secret
 from desktop_assistant.logging_setup import EarlyRecords, begin_logging, configure_logging, open_log
 
-SECRET = "sk-logtest-0123456789abcdefghijklmnop"
+SECRET = "logtest-" + "0123456789abcdefghijklmnop"  # a registered key of no known shape
 
 
 @pytest.fixture
