@@ -142,12 +142,18 @@ class Store:
         ).fetchone()
         return _conversation(row) if row else None
 
-    def list_conversations(self, limit: int | None = None, offset: int = 0) -> list[Conversation]:
-        """Most recently updated first; id breaks ties so paging is stable."""
+    def list_conversations(self, limit: int | None = None, offset: int = 0,
+                           after: Conversation | None = None) -> list[Conversation]:
+        """Most recently updated first; id breaks ties so paging is stable. `after`: only those listed after it
+        (by its updated_at and id), so a page follows on from the last one shown even when chats were added,
+        used or deleted meanwhile (an offset would skip or repeat them)."""
+        where, args = "", []
+        if after is not None:
+            where, args = "WHERE (updated_at, id) < (?, ?) ", [after.updated_at, after.id]
         rows = self.conn.execute(
-            f"SELECT {_CONVERSATION_COLUMNS} FROM conversations "
+            f"SELECT {_CONVERSATION_COLUMNS} FROM conversations {where}"
             "ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?",
-            (-1 if limit is None else limit, offset),
+            (*args, -1 if limit is None else limit, offset),
         ).fetchall()
         return [_conversation(row) for row in rows]
 

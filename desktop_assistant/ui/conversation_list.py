@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+import contextlib
+from collections.abc import Iterator
+
+from PySide6.QtCore import QModelIndex, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import (
-    QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QPushButton, QVBoxLayout, QWidget
 
 from desktop_assistant.domain.models import Conversation
 
+from .conversation_model import DISPLAY, ID_ROLE, ConversationModel, PageLoader
 from .icons import icon
 from .theme import Colors
-
-ID_ROLE = Qt.ItemDataRole.UserRole
 
 
 class ConversationList(QWidget):
@@ -50,7 +44,10 @@ class ConversationList(QWidget):
         self.no_results.setWordWrap(True)
         self.no_results.hide()
         layout.addWidget(self.no_results)
-        self.list = QListWidget()
+        self.model = ConversationModel(self.tr("New chat"), self)
+        self._quiet = False  # the current row is being set by the app, not picked by the user
+        self.list = QListView()
+        self.list.setModel(self.model)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.setUniformItemSizes(True)
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
@@ -63,9 +60,9 @@ class ConversationList(QWidget):
         self._search_timer.setInterval(200)
         self._search_timer.timeout.connect(lambda: self.search_changed.emit(self.search.text().strip()))
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
-        self.list.currentItemChanged.connect(self._on_current)
+        self.list.selectionModel().currentChanged.connect(self._on_current)
         self.list.customContextMenuRequested.connect(self._menu)
-        self.list.itemDoubleClicked.connect(lambda item: self.ask_rename(item.data(ID_ROLE)))
+        self.list.doubleClicked.connect(lambda index: self.ask_rename(index.data(ID_ROLE)))
 
     def finish_setup(self) -> None:
         """After the window's first paint: the search field's clear button loads its icon from the style (~10 ms)."""
@@ -74,67 +71,71 @@ class ConversationList(QWidget):
     def set_colors(self, colors: Colors) -> None:
         self.new_button.setIcon(icon("new-chat", colors.text, 16))
 
-    def set_conversations(self, conversations: list[Conversation], current_id: str | None) -> None:
+    def set_conversations(self, conversations: list[Conversation], current_id: str | None,
+                          more: PageLoader | None = None) -> None:
+        """Show `conversations`; with `more`, they are the first page and `more` loads the next ones as the list
+        is scrolled (and, once, as far as the current chat when it is further down)."""
         self.no_results.setVisible(not conversations and bool(self.search.text().strip()))
-        self.list.blockSignals(True)
-        self.list.clear()
-        for conversation in conversations:
-            item = QListWidgetItem(conversation.title or self.tr("New chat"))
-            item.setData(ID_ROLE, conversation.id)
-            item.setToolTip(conversation.title)
-            self.list.addItem(item)
-            if conversation.id == current_id:
-                self.list.setCurrentItem(item)
-        self.list.blockSignals(False)
+        self.model.reset(conversations, more)
+        row = self.model.fetch_until(current_id) if current_id is not None else -1
+        self._set_current(self.model.index(row) if row >= 0 else QModelIndex())
 
     def upsert(self, conversation: Conversation) -> None:
         """Move a conversation to the top (it was just used) and refresh its title."""
-        self.list.blockSignals(True)
-        for row in range(self.list.count()):
-            if self.list.item(row).data(ID_ROLE) == conversation.id:
-                item = self.list.takeItem(row)
-                break
-        else:
-            item = QListWidgetItem()
-            item.setData(ID_ROLE, conversation.id)
-        item.setText(conversation.title or self.tr("New chat"))
-        item.setToolTip(conversation.title)
-        self.list.insertItem(0, item)
-        self.list.setCurrentItem(item)
-        self.list.blockSignals(False)
+        with self._quietly():  # taking out the current row moves the current one to its neighbour: not a pick
+            self.model.put_first(conversation)
+            self.list.setCurrentIndex(self.model.index(0))
 
     def remove(self, conversation_id: str) -> None:
-        for row in range(self.list.count()):
-            if self.list.item(row).data(ID_ROLE) == conversation_id:
-                self.list.blockSignals(True)
-                self.list.takeItem(row)
-                self.list.setCurrentItem(None)
-                self.list.blockSignals(False)
-                return
+        row = self.model.row_of(conversation_id)
+        if row >= 0:
+            with self._quietly():
+                self.model.remove_row(row)
+                self.list.setCurrentIndex(QModelIndex())
 
     def clear_selection(self) -> None:
-        self.list.blockSignals(True)
-        self.list.setCurrentItem(None)
+        self._set_current(QModelIndex())
         self.list.clearSelection()
-        self.list.blockSignals(False)
+
+    def select_row(self, row: int) -> None:
+        """As a click on row `row`: the chat opens."""
+        self.list.setCurrentIndex(self.model.index(row))
+
+    def titles(self) -> list[str]:
+        return [self.model.data(self.model.index(row), DISPLAY) for row in range(self.model.rowCount())]
+
+    def row_rect(self, row: int) -> QRect:
+        """Where row `row` is drawn, in the list's viewport."""
+        return self.list.visualRect(self.model.index(row))
+
+    def _set_current(self, index: QModelIndex) -> None:
+        with self._quietly():
+            self.list.setCurrentIndex(index)
+
+    @contextlib.contextmanager
+    def _quietly(self) -> Iterator[None]:
+        """Changes of the current row made by the app, not picked by the user: they open no chat."""
+        self._quiet = True
+        try:
+            yield
+        finally:
+            self._quiet = False
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
 
     def ids(self) -> list[str]:
-        return [self.list.item(row).data(ID_ROLE) for row in range(self.list.count())]
+        """The ids of the conversations listed so far, top to bottom."""
+        return self.model.ids()
 
-    def _on_current(self, current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
-        if current is not None:
+    def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid() and not self._quiet:
             self.selected.emit(current.data(ID_ROLE))
 
     def _title_of(self, conversation_id: str) -> str:
-        for row in range(self.list.count()):
-            item = self.list.item(row)
-            if item.data(ID_ROLE) == conversation_id:
-                return item.text()
-        return ""
+        row = self.model.row_of(conversation_id)
+        return self.model.data(self.model.index(row), DISPLAY) if row >= 0 else ""
 
     def ask_rename(self, conversation_id: str) -> None:
         from PySide6.QtWidgets import QInputDialog  # dialogs and menus: imported when first used
@@ -156,12 +157,12 @@ class ConversationList(QWidget):
             self.delete_requested.emit(conversation_id)
 
     def _menu(self, position) -> None:
-        item = self.list.itemAt(position)
-        if item is None:
+        index = self.list.indexAt(position)
+        if not index.isValid():
             return
         from PySide6.QtWidgets import QMenu
 
-        conversation_id = item.data(ID_ROLE)
+        conversation_id = index.data(ID_ROLE)
         menu = QMenu(self)
         menu.addAction(self.tr("Rename…"), lambda: self.ask_rename(conversation_id))
         menu.addAction(self.tr("Delete…"), lambda: self.ask_delete(conversation_id))

@@ -167,7 +167,7 @@ def test_switch_conversations_and_restart(make_app, qtbot, server):
     window = app.window
     first_id, second_id = two_chats(app, qtbot, server, "Chat A", "Chat B")
     assert window.sidebar.ids() == [second_id, first_id]  # most recent first
-    window.sidebar.list.setCurrentRow(1)
+    window.sidebar.select_row(1)
     app.settle()
     assert window.session.conversation.id == first_id
     assert [window.chat.widget_for(i).message.content for i in window.chat.message_ids] == [
@@ -177,10 +177,61 @@ def test_switch_conversations_and_restart(make_app, qtbot, server):
     make_app.close(app)
     again = make_app()
     assert again.window.sidebar.ids() == [second_id, first_id]
-    again.window.sidebar.list.setCurrentRow(1)
+    again.window.sidebar.select_row(1)
     again.settle()
     assert [again.window.chat.widget_for(i).message.content for i in again.window.chat.message_ids] == [
         "Chat A", "Reply to Chat A"]
+
+
+def test_a_long_history_lists_a_page_at_a_time(make_app, qtbot, server, tmp_path):
+    """With 250 chats the sidebar starts with the newest page and loads the next ones as it is scrolled; an old
+    chat that is open stays selected through a reload, moves to the top when used, and search reaches all."""
+    from desktop_assistant.store import Store
+    from desktop_assistant.ui.conversation_model import PAGE
+
+    with Store(tmp_path / "profile" / "history.sqlite3") as store:
+        for i in range(250):
+            store.create_conversation(f"Stored chat {i:03}")
+        stored = [c.id for c in store.list_conversations()]
+    app = make_app()
+    window = app.window
+    sidebar = window.sidebar
+    assert PAGE < 250
+    assert sidebar.ids() == stored[:PAGE], "only the newest page is loaded at start"
+    assert sidebar.titles()[0] == "Stored chat 249"
+
+    bar = sidebar.list.verticalScrollBar()
+    while len(sidebar.ids()) < 250:
+        loaded = len(sidebar.ids())
+        bar.setValue(bar.maximum())  # as a user scrolling to the end of the list
+        app.settle()
+        assert len(sidebar.ids()) > loaded, "scrolling to the end loads the next page"
+    assert sidebar.ids() == stored
+    assert not sidebar.model.canFetchMore(sidebar.model.index(-1))
+
+    # An old chat, open while the list is reloaded (a cleared search reloads it): loaded as far as it and selected.
+    old = stored[200]
+    sidebar.select_row(200)
+    app.settle()
+    assert window.session.conversation.id == old
+    window.search_chats("Stored chat 003")
+    assert sidebar.titles() == ["Stored chat 003"], "search reaches chats beyond the loaded pages"
+    window.search_chats("")
+    assert sidebar.ids()[:PAGE] == stored[:PAGE]
+    assert sidebar.list.currentIndex().row() == 200
+    assert sidebar.ids()[200] == old
+
+    # Used, it moves to the top: listed once, and the pages after it neither repeat nor skip a chat.
+    server.script(Reply(text="Answer"))
+    app.run(type_and_send(app, qtbot, "A question in an old chat"))
+    ids = sidebar.ids()
+    assert ids[0] == old and len(set(ids)) == len(ids)
+    assert window.session.conversation.id == old, "moving the open chat to the top opens no other chat"
+    window.search_chats("")
+    while sidebar.model.canFetchMore(sidebar.model.index(-1)):
+        bar.setValue(bar.maximum())
+        app.settle()
+    assert sidebar.ids() == [old] + [i for i in stored if i != old]
 
 
 def test_a_reply_cut_by_a_crash_shows_as_interrupted_with_regenerate(make_app, qtbot, server, tmp_path):
@@ -196,7 +247,7 @@ def test_a_reply_cut_by_a_crash_shows_as_interrupted_with_regenerate(make_app, q
                                   status=MessageStatus.STREAMING))
     app = make_app()
     window = app.window
-    window.sidebar.list.setCurrentRow(0)
+    window.sidebar.select_row(0)
     app.settle(0.2)
     [reply] = assistant_widgets(window)
     assert reply.message.status == MessageStatus.INTERRUPTED
@@ -243,15 +294,15 @@ def test_rename_and_delete_chats_from_the_sidebar(make_app, qtbot, server):
         dialog.accept()
 
     _when_modal(qtbot, rename)
-    where = sidebar.list.visualItemRect(sidebar.list.item(1)).center()
+    where = sidebar.row_rect(1).center()
     qtbot.mouseClick(sidebar.list.viewport(), Qt.MouseButton.LeftButton, pos=where)  # a double click's first press
     qtbot.mouseDClick(sidebar.list.viewport(), Qt.MouseButton.LeftButton, pos=where)
     app.settle()
-    assert sorted(sidebar.list.item(r).text() for r in range(2)) == ["Renamed chat", "Second chat"]
+    assert sorted(sidebar.titles()[:2]) == ["Renamed chat", "Second chat"]
     assert window.store.get_conversation(first_id).title == "Renamed chat"
 
     # Right-click the open chat, Delete…, confirm: it is gone, and an empty new chat is shown.
-    sidebar.list.setCurrentRow(sidebar.ids().index(second_id))
+    sidebar.select_row(sidebar.ids().index(second_id))
     app.settle()
 
     def confirm(box) -> None:
@@ -265,7 +316,7 @@ def test_rename_and_delete_chats_from_the_sidebar(make_app, qtbot, server):
         menu.close()
 
     _when_modal(qtbot, choose_delete)
-    position = sidebar.list.visualItemRect(sidebar.list.item(sidebar.ids().index(second_id))).center()
+    position = sidebar.row_rect(sidebar.ids().index(second_id)).center()
     sidebar.list.customContextMenuRequested.emit(position)
     app.settle()
     assert sidebar.ids() == [first_id]
@@ -302,7 +353,7 @@ def test_opening_a_chat_shows_no_window_but_the_main_one(make_app, qtbot, server
     QApplication.instance().installEventFilter(windows)
     try:
         app.run(type_and_send(app, qtbot, "Second question"))
-        window.sidebar.list.setCurrentRow(1)
+        window.sidebar.select_row(1)
         app.until(lambda: window.chat.message_ids == ids)
         app.settle(0.2)
     finally:

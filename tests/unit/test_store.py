@@ -160,6 +160,29 @@ def test_list_conversations_most_recent_first(store: Store) -> None:
     assert store.list_conversations()[0].id == a.id
 
 
+def test_list_conversations_after_one_pages_on_from_it(store: Store) -> None:
+    made = [store.create_conversation(f"chat {i}") for i in range(7)]
+    listed = store.list_conversations()
+    assert [c.id for c in listed] == [c.id for c in reversed(made)]
+    pages, last = [], None
+    while page := store.list_conversations(limit=3, after=last):
+        pages.append([c.id for c in page])
+        last = page[-1]
+    assert [len(p) for p in pages] == [3, 3, 1]
+    assert [i for page in pages for i in page] == [c.id for c in listed]
+    # A chat used after the first page was shown moves to the top; the next page neither repeats nor skips one.
+    first = store.list_conversations(limit=3)
+    add(store, listed[5].id, "bump")
+    rest = store.list_conversations(after=first[-1])
+    assert [c.id for c in rest] == [c.id for c in listed[3:] if c.id != listed[5].id]
+    # Equal times: the id decides, as in the full list.
+    same = [store.create_conversation(f"tie {i}") for i in range(3)]
+    for c in same:
+        store.conn.execute("UPDATE conversations SET updated_at = 1e12 WHERE id = ?", (c.id,))
+    top = store.list_conversations(limit=3)
+    assert store.list_conversations(limit=1, after=top[0])[0].id == top[1].id
+
+
 # Messages
 
 
