@@ -8,6 +8,7 @@ previous mark, medians over the runs. Imports are forced in the order app.run me
 holds what it alone adds.
 
     scripts/headless-session.sh --no-audio --no-keyring -- .venv/bin/python benchmarks/bench_start_steps.py [--runs N]
+        [--conversations N]
 """
 
 from __future__ import annotations
@@ -121,6 +122,8 @@ def run_once(template: Path, work: Path) -> list[tuple[str, float]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=12)
+    parser.add_argument("--conversations", type=int, default=200,
+                        help="stored chats besides the long one (the sidebar's cost should not grow with them)")
     parser.add_argument("--child", nargs=2, metavar=("PROFILE", "STARTED"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -134,10 +137,11 @@ def main() -> None:
         work = Path(tmp)
         template = work / "template"
         template.mkdir()
-        seed_profile(template, 200, 1000)
+        seed_profile(template, args.conversations, 1000)
         runs = [run_once(template, work) for _ in range(args.runs)]
     names = [name for name, _ in runs[0]]
-    print(f"\nStart steps, median of {len(runs)} runs (ms; 'total' is the sum of the medians)")
+    print(f"\nStart steps with {args.conversations:,} stored chats, median of {len(runs)} runs "
+          "(ms; 'total' is the sum of the medians)")
     print(f"{'step':<60} {'median':>7} {'min':>7} {'total':>7}")
     total = 0.0
     for index, name in enumerate(names):
