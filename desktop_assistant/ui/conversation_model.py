@@ -39,13 +39,17 @@ class ConversationModel(QAbstractListModel):
         return 0 if parent.isValid() else len(self._rows)
 
     def data(self, index: Index, role: int = DISPLAY) -> object:
+        if role != DISPLAY and role != ID_ROLE and role != TOOLTIP:  # most asks: fonts, colours, icons
+            return None
+        row = index.row()
+        if not 0 <= row < len(self._rows):  # an invalid index (-1)
+            return None
+        conversation = self._rows[row]
         if role == DISPLAY:
-            return self._rows[index.row()].title or self._untitled
+            return conversation.title or self._untitled
         if role == ID_ROLE:
-            return self._rows[index.row()].id
-        if role == TOOLTIP:
-            return self._rows[index.row()].title or None
-        return None
+            return conversation.id
+        return conversation.title or None
 
     def canFetchMore(self, parent: Index) -> bool:
         return not parent.isValid() and self._load is not None
