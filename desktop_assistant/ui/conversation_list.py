@@ -71,12 +71,19 @@ class ConversationList(QWidget):
     def set_colors(self, colors: Colors) -> None:
         self.new_button.setIcon(icon("new-chat", colors.text, 16))
 
-    def set_conversations(self, conversations: list[Conversation], current_id: str | None,
-                          more: PageLoader | None = None) -> None:
-        """Show `conversations`; with `more`, they are the first page and `more` loads the next ones as the list
-        is scrolled (and, once, as far as the current chat when it is further down)."""
-        self.no_results.setVisible(not conversations and bool(self.search.text().strip()))
-        self.model.reset(conversations, more)
+    def set_conversations(self, conversations: list[Conversation], current_id: str | None) -> None:
+        """Show these conversations (search results)."""
+        self._show(current_id, rows=conversations)
+
+    def page_conversations(self, load: PageLoader, current_id: str | None) -> None:
+        """Show the history a page at a time: the first now, the next ones as the list is scrolled (and, once, as
+        far as the current chat when it is further down)."""
+        self._show(current_id, load=load)
+
+    def _show(self, current_id: str | None, rows: list[Conversation] | None = None,
+              load: PageLoader | None = None) -> None:
+        self.model.reset(rows or (), load)
+        self.no_results.setVisible(not self.model.rowCount() and bool(self.search.text().strip()))
         row = self.model.fetch_until(current_id) if current_id is not None else -1
         self._set_current(self.model.index(row) if row >= 0 else QModelIndex())
 

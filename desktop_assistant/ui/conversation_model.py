@@ -66,12 +66,14 @@ class ConversationModel(QAbstractListModel):
             self.endInsertRows()
 
     # --- the sidebar's API ------------------------------------------------------------------------
-    def reset(self, rows: Sequence[Conversation], load: PageLoader | None = None) -> None:
-        """Show `rows`; with `load`, they are the first page and `load` gives the ones after."""
+    def reset(self, rows: Sequence[Conversation] = (), load: PageLoader | None = None) -> None:
+        """Show `rows`, then the pages `load` gives after them: the first at once, the others as the list is
+        scrolled to its end."""
         self.beginResetModel()
         self._rows = list(rows)
-        self._load = load if len(rows) >= PAGE else None
+        self._load = load
         self.endResetModel()
+        self.fetchMore(QModelIndex())
 
     def fetch_until(self, conversation_id: str) -> int:
         """The row of `conversation_id`, loading pages until it is reached; -1 if it is not in the list."""

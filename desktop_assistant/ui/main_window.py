@@ -53,7 +53,6 @@ if TYPE_CHECKING:  # the dialogs are imported when first opened: not on the star
 from .chat_view import ChatView
 from .composer import Composer, has_images
 from .conversation_list import ConversationList
-from .conversation_model import PAGE as SIDEBAR_PAGE
 from .global_hotkey import GlobalHotkey
 from .icons import app_icon
 from .push_to_talk import HoldKey, PushToTalk, hold_key_text
@@ -256,8 +255,7 @@ class MainWindow(QMainWindow):
     # --- conversations ----------------------------------------------------------------------------
     def reload_conversations(self) -> None:
         current = self.session.conversation.id if self.session.conversation else None
-        self.sidebar.set_conversations(self.store.list_conversations(limit=SIDEBAR_PAGE), current,
-                                       more=lambda after, limit: self.store.list_conversations(limit, after=after))
+        self.sidebar.page_conversations(lambda after, limit: self.store.list_conversations(limit, after=after), current)
 
     def search_chats(self, text: str) -> None:
         """The sidebar's search: chats whose title or messages contain `text`; all of them when it is empty."""

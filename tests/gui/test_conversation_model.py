@@ -32,11 +32,11 @@ def test_pages_load_one_at_a_time_until_the_end(qapp) -> None:
     rows = history(PAGE * 2 + 5)
     pages = Pages(rows)
     model = ConversationModel("New chat")
-    model.reset(rows[:PAGE], pages)
-    assert model.rowCount() == PAGE and pages.asked == [], "the first page is given, nothing is loaded"
+    model.reset(load=pages)
+    assert model.rowCount() == PAGE and pages.asked == [None], "the first page loads at once, only it"
     assert model.canFetchMore(ROOT)
     model.fetchMore(ROOT)
-    assert model.rowCount() == PAGE * 2 and pages.asked == [rows[PAGE - 1].id]
+    assert model.rowCount() == PAGE * 2 and pages.asked == [None, rows[PAGE - 1].id]
     model.fetchMore(ROOT)
     assert model.ids() == [c.id for c in rows]
     assert not model.canFetchMore(ROOT), "a short page is the end"
@@ -45,7 +45,7 @@ def test_pages_load_one_at_a_time_until_the_end(qapp) -> None:
 def test_a_full_last_page_ends_at_the_next_empty_one(qapp) -> None:
     rows = history(PAGE)
     model = ConversationModel("New chat")
-    model.reset(rows, Pages(rows))
+    model.reset(load=Pages(rows))
     assert model.canFetchMore(ROOT)
     model.fetchMore(ROOT)
     assert model.rowCount() == PAGE and not model.canFetchMore(ROOT)
@@ -55,14 +55,14 @@ def test_search_results_and_short_lists_ask_for_nothing_more(qapp) -> None:
     model = ConversationModel("New chat")
     model.reset(history(3))
     assert not model.canFetchMore(ROOT)
-    model.reset(history(3), Pages(history(3)))
-    assert not model.canFetchMore(ROOT)
+    model.reset(load=Pages(history(3)))
+    assert model.rowCount() == 3 and not model.canFetchMore(ROOT)
 
 
 def test_fetch_until_loads_as_far_as_the_chat(qapp) -> None:
     rows = history(PAGE * 3)
     model = ConversationModel("New chat")
-    model.reset(rows[:PAGE], Pages(rows))
+    model.reset(load=Pages(rows))
     assert model.fetch_until(rows[PAGE + 7].id) == PAGE + 7
     assert model.rowCount() == PAGE * 2, "no page beyond the one it is on"
     assert model.fetch_until("not-listed") == -1
