@@ -13,6 +13,7 @@ from collections.abc import Callable
 from desktop_assistant.audio.devices import Device, device_info
 from desktop_assistant.audio.errors import AudioError, load_sounddevice, map_portaudio_error, open_at_first_rate
 from desktop_assistant.audio.recorder import StreamResampler
+from desktop_assistant.audio.stream_closer import end_stream
 
 OUTPUT_LATENCY = 0.1  # seconds of audio the device holds ahead of the callback
 
@@ -57,6 +58,7 @@ class PcmPlayer:
         self._stream = None
         self._sd = None
         self._lock = threading.Lock()  # start/stop only, never in the callback
+        self._finish_lock = threading.Lock()
 
     # --- PortAudio thread ---------------------------------------------------------------------------------
     def _callback(self, outdata: object, frames: int, time_info: object, status: object) -> None:
@@ -102,7 +104,11 @@ class PcmPlayer:
             self.underruns += 1  # ours (nothing queued yet) or the device's (the callback came too late)
 
     def _on_finished(self) -> None:
-        self.done.set()
+        """Once, however playback ended: PortAudio's finished callback and stop() may both get here."""
+        with self._finish_lock:
+            if self.done.is_set():
+                return
+            self.done.set()
         if self.on_done is not None:
             with contextlib.suppress(Exception):
                 self.on_done()
@@ -167,19 +173,17 @@ class PcmPlayer:
         self._finished = True
 
     def stop(self) -> None:
-        """Silence now (barge-in): drop the queue and abort the stream. Safe to call more than once."""
+        """Silence now (barge-in): drop the queue and abort the stream. Safe to call more than once.
+
+        Returns without waiting for the audio server: the callback writes silence from now on and aborts the
+        stream itself, and the stream is closed on another thread (stream_closer)."""
         self._stopping = True
         self._queue.clear()
         with self._lock:
             stream, self._stream = self._stream, None
         if stream is not None:
-            try:
-                stream.abort()  # discards what the device has buffered, unlike stop()
-                stream.close()
-            except Exception:  # the device may be gone already: it is silent either way
-                pass
-        if not self.done.is_set():
-            self._on_finished()
+            end_stream(stream)  # abort: discards what the device has buffered, unlike stop()
+        self._on_finished()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until playback has ended; for worker threads (use `done` with an executor from asyncio)."""

@@ -31,6 +31,7 @@ from desktop_assistant.audio.errors import (
     map_portaudio_error,
     open_at_first_rate,
 )
+from desktop_assistant.audio.stream_closer import end_stream
 
 # A running stream whose callbacks stop for this long has lost its device (unplugged, server gone).
 STALL_SECONDS = 1.5
@@ -342,21 +343,21 @@ class Recorder:
         return recording
 
     def cancel(self) -> None:
-        """Stop and drop the audio; never raises (the user is abandoning the recording anyway)."""
-        with contextlib.suppress(AudioError):
-            self._close(abort=True)  # abort: nothing to wait for when the audio is thrown away
+        """Stop and drop the audio; never raises (the user is abandoning the recording anyway). Returns at once:
+        the stream is aborted and closed on another thread (Escape on the UI thread must not wait for it)."""
+        stream, self._stream = self._stream, None
+        if stream is not None and not self._closed:
+            self._closed = True
+            end_stream(stream, abort=True)  # abort: nothing to wait for when the audio is thrown away
         self._chunks = []
 
-    def _close(self, abort: bool = False) -> None:
+    def _close(self) -> None:
         stream, self._stream = self._stream, None
         if stream is None or self._closed:
             return
         self._closed = True
         try:
-            if abort:
-                stream.abort()
-            else:
-                stream.stop()
+            stream.stop()
             stream.close()
         except Exception as exc:
             raise map_portaudio_error(exc, "input", running=True) from exc

@@ -23,6 +23,7 @@ from desktop_assistant.audio import AudioError, AudioProblem, PcmPlayer, Recorde
 from desktop_assistant.audio.errors import map_portaudio_error
 from desktop_assistant.audio.player import StreamResampler, chime_pcm
 from desktop_assistant.audio.recorder import resample, to_mono
+from desktop_assistant.audio.stream_closer import end_stream, wait_closed
 from tests.support.fake_sounddevice import FakeSoundDevice, RawInputStream, RawOutputStream
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -274,7 +275,8 @@ def test_player_gathers_again_after_running_dry_and_stop_silences(monkeypatch: p
     assert stream.pull(block, sd.CallbackFlags(output_underflow=True)) != silence and player.underruns == 3
 
     player.stop()  # barge-in
-    assert stream.ended_by == "abort()" and stream.closed and player.done.is_set()
+    assert player.done.is_set()
+    assert wait_closed(5) and stream.ended_by == "abort()" and stream.closed  # aborted on the closer's thread
     # A block PortAudio was already asking for when stop() came is silenced, and the stream aborted.
     late = bytearray(b"\x55" * 480)
     with pytest.raises(sd.CallbackAbort):
@@ -283,6 +285,61 @@ def test_player_gathers_again_after_running_dry_and_stop_silences(monkeypatch: p
     written = player.frames_written
     player.feed(pcm(tone(440, 0.1, TTS_RATE)))  # feeding a stopped player: a no-op
     assert player.frames_written == written and len(sd.streams) == 1
+
+
+def _slow_to_end(stream: RawInputStream | RawOutputStream, seconds: float) -> threading.Event:
+    """Make the stream's abort() take `seconds`, as it can on a loaded audio server; the event is set once it is in."""
+    entered = threading.Event()
+    abort = stream.abort
+
+    def slow_abort() -> None:
+        entered.set()
+        time.sleep(seconds)
+        abort()
+
+    stream.abort = slow_abort  # type: ignore[method-assign]
+    return entered
+
+
+def test_a_slow_audio_server_never_holds_up_stop_or_cancel(fake_sd: FakeSoundDevice) -> None:
+    player = PcmPlayer(prebuffer=0)
+    player.feed(pcm(tone(440, 0.5, TTS_RATE)))
+    out = fake_sd.last(RawOutputStream)
+    assert out.pull(441)
+    out_entered = _slow_to_end(out, 0.5)
+    recorder = Recorder()
+    recorder.start()
+    mic = fake_sd.last(RawInputStream)
+    assert mic.push(pcm(tone(440, 0.01, 48000)))
+    mic_entered = _slow_to_end(mic, 0.5)
+
+    t0 = time.monotonic()
+    player.stop()  # barge-in, on the UI thread
+    recorder.cancel()  # Escape while recording, on the UI thread
+    took = time.monotonic() - t0
+    assert took < 0.1, f"stop() and cancel() waited {took:.3f} s for the audio server"
+    assert player.done.is_set()
+    assert out_entered.wait(5) and not mic.closed  # the closer takes them one at a time, in order
+    assert wait_closed(5) and mic_entered.is_set()
+    assert out.ended_by == "abort()" and out.closed and mic.ended_by == "abort()" and mic.closed
+
+
+def test_the_closer_goes_on_after_a_stream_that_fails_to_close(fake_sd: FakeSoundDevice) -> None:
+    broken = RawOutputStream(fake_sd, (TTS_RATE,), 1, samplerate=TTS_RATE, channels=1, dtype="int16",
+                             callback=lambda *_: None)
+
+    def gone() -> None:
+        raise fake_sd.PortAudioError("Unanticipated host error", -9999)  # the device was unplugged
+
+    broken.abort = gone  # type: ignore[method-assign]
+    fine = RawOutputStream(fake_sd, (TTS_RATE,), 1, samplerate=TTS_RATE, channels=1, dtype="int16",
+                           callback=lambda *_: None)
+    fine.start()
+    end_stream(broken)
+    end_stream(fine, abort=False)
+    assert wait_closed(5)
+    assert not broken.closed  # nothing more to do for it: the error is logged, not raised on anyone's thread
+    assert fine.ended_by == "stop()" and fine.closed
 
 
 def test_chime_is_two_faded_notes(fake_sd: FakeSoundDevice) -> None:
@@ -506,10 +563,48 @@ def test_stop_is_immediate_and_silences(recorder: Recorder) -> None:
     print(f"\nstop() took {stop_ms:.2f} ms; sound heard {tail * 1000:+.0f} ms past stop()")
     assert stop_ms < 200
     assert player.done.is_set()
+    assert wait_closed(5)  # and the stream was closed, on the closer's thread
     assert player.frames_written == written  # nothing written after stop()
     assert tail < 0.2  # and what was already buffered did not keep playing
     player.feed(pcm(tone(440, 0.1)))  # feeding a stopped player is a no-op, not an error
     assert player.frames_written == written
+
+
+# Stop speech and throw a recording away, then exit at once: the streams are still being closed on the closer's
+# thread. sounddevice terminates PortAudio at exit; the closer must have finished before it does.
+_EXIT_PROBE = """
+import json, math, sys, time
+from array import array
+import sounddevice
+from desktop_assistant.audio import PcmPlayer, Recorder
+from desktop_assistant.audio import stream_closer
+terminate = sounddevice._terminate
+def checked_terminate():
+    print(json.dumps({"closed_before_terminate": stream_closer._idle.is_set()}), flush=True)
+    terminate()
+sounddevice._terminate = checked_terminate
+player = PcmPlayer()
+player.feed(array("h", (round(8000 * math.sin(i / 5)) for i in range(24000))).tobytes())
+recorder = Recorder()
+recorder.start()
+deadline = time.monotonic() + 5
+while (player.started_at is None or not recorder.first_audio.is_set()) and time.monotonic() < deadline:
+    time.sleep(0.01)
+stream = player._stream
+abort = stream.abort
+def slow_abort():  # a loaded audio server: the close is still going on when the interpreter exits
+    time.sleep(0.3)
+    abort()
+stream.abort = slow_abort
+player.stop()
+recorder.cancel()
+sys.exit(0)
+"""
+
+
+@_marks
+def test_exit_waits_for_streams_still_closing() -> None:
+    assert _run_probe(_EXIT_PROBE) == {"closed_before_terminate": True}
 
 
 @_marks

@@ -291,7 +291,8 @@ def make_voice(store, network, server: FakeOpenAI, settings: VoiceSettings,
 
 def test_voice_conversation_speaks_the_reply_while_it_streams(store, network, server: FakeOpenAI) -> None:
     reply = "First sentence here. " + " ".join(f"Then sentence {i}." for i in range(8))
-    server.script(Reply(text=reply, tokens_per_second=40))
+    # ~2.5 s of streaming: speech must start well before the end, even when a loaded machine stalls for a second.
+    server.script(Reply(text=reply, tokens_per_second=20))
     settings = VoiceSettings(conversation_mode=True)
     speakers = Speakers()
     session, voice, gateway = make_voice(store, network, server, settings, speakers)
@@ -306,7 +307,7 @@ def test_voice_conversation_speaks_the_reply_while_it_streams(store, network, se
         return utterance.requests[0].sent_at, stream_end
 
     first_request, stream_end = run(scenario())
-    assert first_request < stream_end - 0.3, "speech starts while the reply is still being written"
+    assert first_request < stream_end - 0.5, "speech starts while the reply is still being written"
     inputs = spoken_inputs(server)
     assert inputs[0].startswith("First sentence here.") and len(inputs) > 1
     assert " ".join(inputs) == reply.strip()  # every sentence, once, in order
