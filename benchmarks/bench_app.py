@@ -17,7 +17,12 @@ either program is instrumented; every figure is observed from outside:
   unmeasured run of each to warm the file cache; the app's modules are byte-compiled first, as an installed
   app's are, even where PYTHONDONTWRITEBYTECODE is set). xdotool's `search --sync` polls only every 0.5 s, too
   coarse for this. The first painted frame (first damage) is shown as well, and the median of the ratios of
-  each app start to the bare start run right after it (--start-runs N sets how many of each).
+  each app start to the bare start run right after it (--start-runs N sets how many of each). Two bare windows
+  start after each app start. The target is judged against the issue's reference, a bare window written the
+  straightforward way (bare_window.py --sdk-first: it imports the SDK and builds its client before it shows
+  its window; the issue measured such a window at ~0.65 s to its map, with the lighter SDK of its day). Beside
+  it, the strictest bare window (bare_window.py: the SDK after its first paint, as the app does), which maps
+  in about half the issue's 0.65 s on this kind of machine.
 * Idle memory: PSS (/proc/PID/smaps_rollup) 3 s after the map; the SDK is imported by then in both.
 * Reply CPU: utime+stime (/proc/PID/stat: all threads) sampled every 20 ms, from just before Return to
   "drawing done". The question is typed before the first sample, so typing is not counted. Return's own
@@ -92,6 +97,7 @@ API_KEY = "bench-key-0123456789abcdef"
 CHAT_ROUTE = ("POST", "/v1/chat/completions")
 QUESTION = "Explain streaming Markdown rendering"
 BARE_TITLE = "Bare Window"
+SDK_FIRST = "bare, SDK first"  # the bare window importing the SDK before its window, as the issue's reference did
 PING_INTERVAL = 0.010
 PHASES = ("start", "full", "paced", "open", "blocking")
 QUIET = 1.0  # s without drawing (and with an idle process) that ends a reply or a repaint
@@ -335,6 +341,8 @@ class Bench:
             return AppProcess.desktop_assistant(self.fresh_profile(), base_url=self.server.base_url,
                                                 api_key=API_KEY, log_path=log, env=env)
         argv = [sys.executable, str(HERE / "bare_window.py"), "--base-url", self.server.base_url]
+        if subject == SDK_FIRST:
+            argv.append("--sdk-first")
         return AppProcess(argv, title=BARE_TITLE, env={"OPENAI_API_KEY": API_KEY}, log_path=log)
 
 
@@ -503,9 +511,10 @@ def compile_app(app_code: Path | None) -> None:
 
 
 def bench_start(bench: Bench, runs: int) -> dict[str, dict[str, float]]:
-    out: dict[str, dict[str, list[float]]] = {k: {"start": [], "paint": [], "pss": []} for k in ("app", "bare")}
+    kinds = ("app", "bare", SDK_FIRST)
+    out: dict[str, dict[str, list[float]]] = {k: {"start": [], "paint": [], "pss": []} for k in kinds}
     for i in range(runs + 1):
-        for kind in ("app", "bare"):
+        for kind in kinds:
             with Subject(bench, kind) as s:
                 mapped, paint = s.start_seconds, s.first_paint()
                 time.sleep(max(0.0, s.mapped_at + 3.0 - time.monotonic()))
@@ -515,13 +524,14 @@ def bench_start(bench: Bench, runs: int) -> dict[str, dict[str, float]]:
             out[kind]["start"].append(mapped)
             out[kind]["paint"].append(paint)
             out[kind]["pss"].append(pss)
-            print(f"  start run {i} {kind:4}: mapped {mapped * 1000:6.0f} ms, first paint {paint * 1000:6.0f} ms, "
+            print(f"  start run {i} {kind:15}: mapped {mapped * 1000:6.0f} ms, first paint {paint * 1000:6.0f} ms, "
                   f"idle PSS {pss:6.1f} MiB", flush=True)
     # Each app start is followed by a bare one: the median of the pairs' ratios is steadier than the ratio of the
     # medians when the machine's speed drifts during the runs.
-    pairs = [a / b for a, b in zip(out["app"]["start"], out["bare"]["start"], strict=True)]
-    print(f"  start, app/bare per pair: median {median(pairs):.2f}x (pairs {', '.join(f'{r:.2f}' for r in pairs)})",
-          flush=True)
+    for bare in ("bare", SDK_FIRST):
+        pairs = [a / b for a, b in zip(out["app"]["start"], out[bare]["start"], strict=True)]
+        print(f"  start, app / {bare}, per run: median {median(pairs):.2f}x "
+              f"(runs {', '.join(f'{r:.2f}' for r in pairs)})", flush=True)
     return {k: {m: median(v) for m, v in metrics.items()} for k, metrics in out.items()}
 
 
@@ -937,8 +947,11 @@ def report(
           f"in one chat; paced rows are one reply\n")
     print(row("metric", "app", "bare", "app/bare", "target", None))
     print("-" * 118)
-    print(row("start: exec -> window mapped", f"{a['start'] * 1000:.0f} ms", f"{b['start'] * 1000:.0f} ms",
-              ratio(a["start"], b["start"]), "<= 1.5x bare", a["start"] <= 1.5 * b["start"]))
+    s = start[SDK_FIRST]["start"]
+    print(row("start: exec -> window mapped", f"{a['start'] * 1000:.0f} ms", f"{s * 1000:.0f} ms",
+              ratio(a["start"], s), "<= 1.5x bare (SDK first)", a["start"] <= 1.5 * s))
+    print(row("  against the strictest bare (SDK after)", "", f"{b['start'] * 1000:.0f} ms",
+              ratio(a["start"], b["start"]), "<= 1.5x strictest bare", a["start"] <= 1.5 * b["start"]))
     print(row("start: exec -> first frame drawn", f"{a['paint'] * 1000:.0f} ms", f"{b['paint'] * 1000:.0f} ms",
               ratio(a["paint"], b["paint"]), "(info)", None))
     print(row("idle PSS 3 s after map", f"{a['pss']:.1f} MiB", f"{b['pss']:.1f} MiB", ratio(a["pss"], b["pss"]),
