@@ -306,18 +306,18 @@ def test_a_slow_audio_server_never_holds_up_stop_or_cancel(fake_sd: FakeSoundDev
     player.feed(pcm(tone(440, 0.5, TTS_RATE)))
     out = fake_sd.last(RawOutputStream)
     assert out.pull(441)
-    out_entered = _slow_to_end(out, 0.5)
+    out_entered = _slow_to_end(out, 0.8)
     recorder = Recorder()
     recorder.start()
     mic = fake_sd.last(RawInputStream)
     assert mic.push(pcm(tone(440, 0.01, 48000)))
-    mic_entered = _slow_to_end(mic, 0.5)
+    mic_entered = _slow_to_end(mic, 0.8)
 
     t0 = time.monotonic()
     player.stop()  # barge-in, on the UI thread
     recorder.cancel()  # Escape while recording, on the UI thread
     took = time.monotonic() - t0
-    assert took < 0.1, f"stop() and cancel() waited {took:.3f} s for the audio server"
+    assert took < 0.3, f"stop() and cancel() waited {took:.3f} s for the audio server"  # it takes 1.6 s
     assert player.done.is_set()
     assert out_entered.wait(5) and not mic.closed  # the closer takes them one at a time, in order
     assert wait_closed(5) and mic_entered.is_set()
