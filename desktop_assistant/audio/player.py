@@ -57,8 +57,7 @@ class PcmPlayer:
         self._stopping = False
         self._stream = None
         self._sd = None
-        self._lock = threading.Lock()  # start/stop only, never in the callback
-        self._finish_lock = threading.Lock()
+        self._lock = threading.Lock()  # start, stop and the end of playback; never in the audio callback
 
     # --- PortAudio thread ---------------------------------------------------------------------------------
     def _callback(self, outdata: object, frames: int, time_info: object, status: object) -> None:
@@ -104,10 +103,15 @@ class PcmPlayer:
             self.underruns += 1  # ours (nothing queued yet) or the device's (the callback came too late)
 
     def _on_finished(self) -> None:
-        """Once, however playback ended: PortAudio's finished callback and stop() may both get here."""
-        with self._finish_lock:
+        """Once, however playback ended: PortAudio's finished callback and stop() may both get here. A stream
+        that played to its end is closed here too (on the closer's thread: not from PortAudio's own), or every
+        reply spoken would keep a device connection, a thread and ~7 file descriptors open."""
+        with self._lock:
             if self.done.is_set():
                 return
+            stream, self._stream = self._stream, None
+            if stream is not None:
+                end_stream(stream, abort=False)  # handed over before `done`: wait_closed() then covers it
             self.done.set()
         if self.on_done is not None:
             with contextlib.suppress(Exception):
@@ -187,17 +191,7 @@ class PcmPlayer:
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until playback has ended; for worker threads (use `done` with an executor from asyncio)."""
-        ok = self.done.wait(timeout)
-        if ok:
-            self._release()
-        return ok
-
-    def _release(self) -> None:
-        with self._lock:
-            stream, self._stream = self._stream, None
-        if stream is not None:
-            with contextlib.suppress(Exception):
-                stream.close()
+        return self.done.wait(timeout)
 
     def __enter__(self) -> PcmPlayer:
         return self

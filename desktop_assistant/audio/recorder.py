@@ -18,6 +18,7 @@ import warnings
 import wave
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)  # deprecated on 3.11/3.12; audioop-lts after that
@@ -345,22 +346,26 @@ class Recorder:
     def cancel(self) -> None:
         """Stop and drop the audio; never raises (the user is abandoning the recording anyway). Returns at once:
         the stream is aborted and closed on another thread (Escape on the UI thread must not wait for it)."""
-        stream, self._stream = self._stream, None
-        if stream is not None and not self._closed:
-            self._closed = True
+        if (stream := self._take_stream()) is not None:
             end_stream(stream, abort=True)  # abort: nothing to wait for when the audio is thrown away
         self._chunks = []
 
     def _close(self) -> None:
-        stream, self._stream = self._stream, None
-        if stream is None or self._closed:
+        if (stream := self._take_stream()) is None:
             return
-        self._closed = True
         try:
             stream.stop()
             stream.close()
         except Exception as exc:
             raise map_portaudio_error(exc, "input", running=True) from exc
+
+    def _take_stream(self) -> Any:  # a sounddevice stream (the module loads on first use)
+        """The open stream, once: None when there is none or it was closed already."""
+        stream, self._stream = self._stream, None
+        if stream is None or self._closed:
+            return None
+        self._closed = True
+        return stream
 
     def _recording(self) -> Recording:
         mono = to_mono(b"".join(self._chunks), self._channels)

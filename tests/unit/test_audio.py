@@ -602,6 +602,33 @@ sys.exit(0)
 """
 
 
+# Speech that plays to its end, four times in a row in one process (as the replies of a voice conversation):
+# each player's stream must be closed once it has ended, or each keeps a PulseAudio connection, a thread and
+# file descriptors open.
+_PLAYED_OUT_PROBE = """
+import json, math, os
+from array import array
+from desktop_assistant.audio import PcmPlayer
+from desktop_assistant.audio.stream_closer import wait_closed
+pcm = array("h", (round(8000 * math.sin(i / 5)) for i in range(2400))).tobytes()
+held = []
+for _ in range(4):
+    player = PcmPlayer()
+    player.feed(pcm)
+    player.finish()
+    assert player.done.wait(5) and wait_closed(5)  # as speech_output does: it waits for `done`, not wait()
+    held.append([len(os.listdir("/proc/self/fd")), len(os.listdir("/proc/self/task"))])
+print(json.dumps(held))
+"""
+
+
+@_marks
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="counts /proc/self/fd")
+def test_speech_played_to_its_end_closes_its_stream() -> None:
+    held = _run_probe(_PLAYED_OUT_PROBE)
+    assert held[1:] == held[:1] * 3, f"file descriptors and threads after each playback: {held}"
+
+
 @_marks
 def test_exit_waits_for_streams_still_closing() -> None:
     assert _run_probe(_EXIT_PROBE) == {"closed_before_terminate": True}
