@@ -526,7 +526,7 @@ def bench_start(bench: Bench, runs: int) -> dict[str, dict[str, float]]:
             out[kind]["pss"].append(pss)
             print(f"  start run {i} {kind:15}: mapped {mapped * 1000:6.0f} ms, first paint {paint * 1000:6.0f} ms, "
                   f"idle PSS {pss:6.1f} MiB", flush=True)
-    # Each app start is followed by a bare one: the median of the pairs' ratios is steadier than the ratio of the
+    # Each app start is followed by the bare ones: the median of the runs' ratios is steadier than the ratio of the
     # medians when the machine's speed drifts during the runs.
     for bare in ("bare", SDK_FIRST):
         pairs = [a / b for a, b in zip(out["app"]["start"], out[bare]["start"], strict=True)]

@@ -142,8 +142,7 @@ class Store:
         ).fetchone()
         return _conversation(row) if row else None
 
-    def list_conversations(self, limit: int | None = None, offset: int = 0,
-                           after: Conversation | None = None) -> list[Conversation]:
+    def list_conversations(self, limit: int | None = None, after: Conversation | None = None) -> list[Conversation]:
         """Most recently updated first; id breaks ties so paging is stable. `after`: only those listed after it
         (by its updated_at and id), so a page follows on from the last one shown even when chats were added,
         used or deleted meanwhile (an offset would skip or repeat them)."""
@@ -152,8 +151,8 @@ class Store:
             where, args = "WHERE (updated_at, id) < (?, ?) ", [after.updated_at, after.id]
         rows = self.conn.execute(
             f"SELECT {_CONVERSATION_COLUMNS} FROM conversations {where}"
-            "ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?",
-            (*args, -1 if limit is None else limit, offset),
+            "ORDER BY updated_at DESC, id DESC LIMIT ?",
+            (*args, -1 if limit is None else limit),
         ).fetchall()
         return [_conversation(row) for row in rows]
 
